@@ -1,0 +1,124 @@
+// The one place that owns Dawn: creates the binding with flags from the environment, picks the
+// adapter, asks for the limits and features the kernels use, and tears everything down so the
+// process can exit (an idle dawn.node device keeps a core spinning).
+import { create, globals } from 'webgpu';
+import { GpuproofError, gpuError } from '../errors.js';
+import { type AdapterReport, describeAdapter } from './adapter-info.js';
+
+export interface GpuOptions {
+  /** Dawn backend: vulkan, metal, d3d12, null, … (env GPUPROOF_BACKEND). */
+  backend?: string | undefined;
+  /** Substring of the adapter name to pick (env GPUPROOF_ADAPTER). */
+  adapter?: string | undefined;
+  /** Extra Dawn toggles to enable (env GPUPROOF_TOGGLES, comma separated). */
+  toggles?: string[] | undefined;
+  /** Features to request when the adapter has them. */
+  wantFeatures?: GPUFeatureName[] | undefined;
+}
+
+export interface GpuContext {
+  readonly adapter: GPUAdapter;
+  readonly device: GPUDevice;
+  readonly report: AdapterReport;
+  readonly hasTimestamps: boolean;
+  /** Set when the device was lost; work on it must stop and a new context be made. */
+  readonly lost: Promise<GPUDeviceLostInfo>;
+  close(): Promise<void>;
+}
+
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+
+let globalsInstalled = false;
+
+/** Dawn flags for create(): backend, adapter and toggles, from options then environment. */
+export function dawnFlags(opts: GpuOptions = {}, env: NodeJS.ProcessEnv = process.env): string[] {
+  const flags: string[] = [];
+  const backend = opts.backend ?? env.GPUPROOF_BACKEND;
+  const adapter = opts.adapter ?? env.GPUPROOF_ADAPTER;
+  const toggles = [...(opts.toggles ?? []), ...splitList(env.GPUPROOF_TOGGLES)];
+  // Dawn quantizes timestamps for the web's sake; a benchmark wants the raw ticks.
+  const disabled = ['timestamp_quantization', ...splitList(env.GPUPROOF_DISABLE_TOGGLES)];
+  if (backend) flags.push(`backend=${backend}`);
+  if (adapter) flags.push(`adapter=${adapter}`);
+  if (toggles.length > 0) flags.push(`enable-dawn-features=${[...new Set(toggles)].join(',')}`);
+  flags.push(`disable-dawn-features=${[...new Set(disabled)].join(',')}`);
+  return flags;
+}
+
+const splitList = (s: string | undefined): string[] =>
+  (s ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+
+/** Opens the adapter and a device with its largest buffer limits. Throws GpuproofError('GPU'). */
+export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
+  if (!globalsInstalled) {
+    Object.assign(globalThis, globals);
+    globalsInstalled = true;
+  }
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  let gpu: GPU | undefined = create(dawnFlags(opts));
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    throw gpuError(`no WebGPU adapter: ${(e as Error).message}`, e);
+  }
+  if (!adapter) {
+    throw new GpuproofError('GPU', 'no WebGPU adapter found (run `npm run setup` to install a software one)');
+  }
+  const wanted = new Set([...OPTIONAL_FEATURES, ...(opts.wantFeatures ?? [])]);
+  const requiredFeatures = [...wanted].filter((f) => adapter.features.has(f));
+  const lim = adapter.limits;
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      label: 'gpuproof',
+      requiredFeatures,
+      requiredLimits: {
+        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+        maxBufferSize: lim.maxBufferSize,
+        maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
+        maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+      },
+    });
+  } catch (e) {
+    throw gpuError(`requestDevice failed: ${(e as Error).message}`, e);
+  }
+  // An uncaptured error would otherwise only be printed; every kernel runs in an error scope, so
+  // reaching here means a bug outside one: keep it visible on stderr.
+  device.addEventListener('uncapturederror', (ev) => {
+    console.error(`gpuproof: uncaptured GPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
+  });
+  const report = describeAdapter(adapter, opts.backend ?? process.env.GPUPROOF_BACKEND);
+  let closed = false;
+  return {
+    adapter,
+    device,
+    report,
+    hasTimestamps: device.features.has('timestamp-query'),
+    lost: device.lost,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await device.queue.onSubmittedWorkDone();
+      } catch {
+        // a lost device has nothing left to drain
+      }
+      device.destroy();
+      gpu = undefined; // drop the binding so dawn.node lets the process exit
+      void gpu;
+    },
+  };
+}
+
+/** Runs fn with a GPU context and always closes it. */
+export async function withGpu<T>(opts: GpuOptions, fn: (ctx: GpuContext) => Promise<T>): Promise<T> {
+  const ctx = await openGpu(opts);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,24 @@
+// Dawn only prints validation errors unless a scope captures them; every piece of GPU work runs
+// inside these scopes so a bad kernel or an allocation failure becomes an error we can report.
+import { gpuError } from '../errors.js';
+
+const FILTERS: GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
+
+export async function withErrorScopes<T>(device: GPUDevice, label: string, fn: () => T | Promise<T>): Promise<T> {
+  for (const f of FILTERS) device.pushErrorScope(f);
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    // Pop in reverse order of pushing, always, so the stack stays balanced even when fn throws.
+    const errors: (GPUError | null)[] = [];
+    for (let i = FILTERS.length - 1; i >= 0; i--) errors.push(await device.popErrorScope());
+    const first = errors.find((e) => e !== null);
+    if (first) {
+      const kind = first instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
+      // eslint-disable-next-line no-unsafe-finally
+      throw gpuError(`${label}: ${kind}: ${first.message}`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,148 @@
+// Runs the matmul chain on the GPU: A0 and B from the seed, then K times C_k = A_k·B, the SHA-256
+// digest of every row of C_k, and A_{k+1} = fold(C_k). Only two matrices live at once; the row
+// digests are the commitment's leaves. The same run, repeated with `capture`, copies out the rows
+// an opening asks for, so no executor has to keep K·n² words between commitment and opening.
+import type { GpuContext } from '../gpu/context.js';
+import { readBuffer, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
+import { getPipeline } from '../gpu/shaders.js';
+import { withErrorScopes } from '../gpu/scope.js';
+import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
+import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
+import { sha256Pipeline } from './sha256-gpu.js';
+
+export interface RowRef {
+  k: number;
+  i: number;
+}
+
+export interface MatmulRunOptions {
+  /** Rows of C_k to copy out, for openings. */
+  capture?: readonly RowRef[];
+  /** Called after each iteration completes (forces a queue wait per iteration). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface MatmulRun {
+  /** K·n SHA-256 digests in (k, i) order, 32 bytes each. */
+  digests: Uint8Array;
+  /** Captured rows, keyed `k:i`. */
+  rows: Map<string, Int32Array>;
+  phases: Record<string, number>;
+  method: TimingMethod;
+  path: 'f32';
+  kernel: string;
+}
+
+export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
+
+const KERNEL = 'f32-tile64x64-reg4x4';
+
+export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: MatmulSize, opts: MatmulRunOptions = {}): Promise<MatmulRun> {
+  checkMatmulSize(size, ctx.device.limits);
+  const { device } = ctx;
+  const { n, iterations: K } = size;
+  const [genP, mmP, shaP, foldP] = await Promise.all([
+    getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
+    getPipeline(device, { label: `matmul.${KERNEL}`, files: ['matmul_f32'] }),
+    sha256Pipeline(device),
+    getPipeline(device, { label: 'matmul.fold', files: ['fold'] }),
+  ]);
+  const captures = groupCaptures(opts.capture ?? [], size);
+  const owned: { destroy(): void }[] = [];
+  const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
+  const timer = own(new PhaseTimer(device, ctx.hasTimestamps, 'matmul'));
+  try {
+    return await withErrorScopes(device, 'matmul proof', async () => {
+      const bytes = n * n * 4;
+      const a = own(storageBuffer(device, 'matmul.A', bytes));
+      const b = own(storageBuffer(device, 'matmul.B', bytes));
+      const c = own(storageBuffer(device, 'matmul.C', bytes));
+      const digests = own(storageBuffer(device, 'matmul.digests', K * n * 32));
+      const capture = own(storageBuffer(device, 'matmul.capture', Math.max(16, (opts.capture?.length ?? 0) * n * 4)));
+      const u = (label: string, words: number[]): GPUBuffer => own(uniformBuffer(device, label, new Uint32Array(words)));
+      const genA = u('matmul.gen.A0', [...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0]);
+      const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
+      const mmU = u('matmul.params', [n, 0, 0, 0]);
+      const shaU = u('sha256.rows.params', [n, n, 0, n]);
+      const foldU = u('matmul.fold.params', [(n * n) / 4, 0, 0, 0]);
+      const bg = (label: string, pipeline: GPUComputePipeline, bufs: GPUBufferBinding[]): GPUBindGroup =>
+        device.createBindGroup({
+          label,
+          layout: pipeline.getBindGroupLayout(0),
+          entries: bufs.map((resource, binding) => ({ binding, resource })),
+        });
+      const genABg = bg('matmul.gen.A0', genP, [{ buffer: a }, { buffer: genA }]);
+      const genBBg = bg('matmul.gen.B', genP, [{ buffer: b }, { buffer: genB }]);
+      const mmBg = bg('matmul.mul', mmP, [{ buffer: a }, { buffer: b }, { buffer: c }, { buffer: mmU }]);
+      const foldBg = bg('matmul.fold', foldP, [{ buffer: c }, { buffer: a }, { buffer: foldU }]);
+      const genDispatch = dispatchSize((n * n) / 4, 64);
+      const rowDispatch = dispatchSize(n, 64);
+      const tiles = Math.ceil(n / 64);
+
+      timer.wallStart('generate');
+      const enc = device.createCommandEncoder({ label: 'matmul.generate' });
+      const gp = enc.beginComputePass({ label: 'matmul.generate', timestampWrites: timer.writes('generate', true, true) });
+      gp.setPipeline(genP);
+      gp.setBindGroup(0, genABg);
+      gp.dispatchWorkgroups(...genDispatch);
+      gp.setBindGroup(0, genBBg);
+      gp.dispatchWorkgroups(...genDispatch);
+      gp.end();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      timer.wallEnd('generate');
+
+      timer.wallStart('chain');
+      for (let k = 0; k < K; k++) {
+        const e = device.createCommandEncoder({ label: `matmul.iter${k}` });
+        const pass = e.beginComputePass({ label: `matmul.iter${k}`, timestampWrites: timer.writes('chain', k === 0, k === K - 1) });
+        pass.setPipeline(mmP);
+        pass.setBindGroup(0, mmBg);
+        pass.dispatchWorkgroups(tiles, tiles);
+        pass.setPipeline(shaP);
+        pass.setBindGroup(0, bg(`sha256.rows.k${k}`, shaP, [{ buffer: c }, { buffer: digests, offset: k * n * 32, size: n * 32 }, { buffer: shaU }]));
+        pass.dispatchWorkgroups(...rowDispatch);
+        if (k < K - 1) {
+          pass.setPipeline(foldP);
+          pass.setBindGroup(0, foldBg);
+          pass.dispatchWorkgroups(...genDispatch);
+        }
+        pass.end();
+        for (const { slot, i } of captures.get(k) ?? []) e.copyBufferToBuffer(c, i * n * 4, capture, slot * n * 4, n * 4);
+        device.queue.submit([e.finish()]);
+        if (opts.onProgress) {
+          await device.queue.onSubmittedWorkDone();
+          opts.onProgress(k + 1, K);
+        }
+      }
+      await device.queue.onSubmittedWorkDone();
+      timer.wallEnd('chain');
+
+      timer.wallStart('readback');
+      const digestBytes = await readBuffer(device, digests);
+      const rows = new Map<string, Int32Array>();
+      if (opts.capture && opts.capture.length > 0) {
+        const raw = await readBuffer(device, capture, 0, opts.capture.length * n * 4);
+        const all = new Int32Array(raw.buffer, raw.byteOffset, opts.capture.length * n);
+        opts.capture.forEach((r, slot) => rows.set(rowKey(r), all.slice(slot * n, (slot + 1) * n)));
+      }
+      timer.wallEnd('readback');
+      const phases = await timer.resolve();
+      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: KERNEL };
+    });
+  } finally {
+    for (const o of owned) o.destroy();
+  }
+}
+
+function groupCaptures(capture: readonly RowRef[], size: MatmulSize): Map<number, { slot: number; i: number }[]> {
+  const byK = new Map<number, { slot: number; i: number }[]>();
+  capture.forEach(({ k, i }, slot) => {
+    if (!(k >= 0 && k < size.iterations && i >= 0 && i < size.n)) throw new RangeError(`row (${k}, ${i}) is outside the proof`);
+    const list = byK.get(k) ?? [];
+    list.push({ slot, i });
+    byK.set(k, list);
+  });
+  return byK;
+}

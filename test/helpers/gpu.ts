@@ -1,0 +1,18 @@
+// One GPU context per test file: opening a device on lavapipe costs ~100 ms and an open device
+// spins a core, so files share one and close it in `after`.
+import { after, before } from 'node:test';
+import { openGpu, type GpuContext } from '../../src/gpu/context.js';
+
+export function useGpu(): () => GpuContext {
+  let ctx: GpuContext | undefined;
+  before(async () => {
+    ctx = await openGpu();
+  });
+  after(async () => {
+    await ctx?.close();
+  });
+  return () => {
+    if (!ctx) throw new Error('GPU context not open');
+    return ctx;
+  };
+}
