@@ -1,0 +1,142 @@
+// The file flow: keygen, challenge, run, open-request, open, verify. Every input is read and
+// validated before anything is written, and every output is written atomically.
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { inputError, refused } from '../errors.js';
+import { withGpu } from '../gpu/context.js';
+import { generateKeyPair, writeKeyFile } from '../protocol/keys.js';
+import { toB64 } from '../util/bytes.js';
+import { writeFileAtomic } from '../util/files.js';
+import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
+import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
+import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS } from '../roles/validator.js';
+import { verifyProof } from '../roles/verifier.js';
+import { FileReplayStore } from '../roles/stores.js';
+import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
+import { gpuproofHome, intOption, readKeys, readMessage, readPubKey } from './inputs.js';
+import { makeOut, table } from './output.js';
+import { checksTable } from './commands-gpu.js';
+
+export type SetCode = (code: number) => void;
+type Args = Record<string, unknown> & { json: boolean };
+
+const str = (a: Args, k: string): string => {
+  const v = a[k];
+  if (typeof v !== 'string' || v.length === 0) throw inputError(k, 'is required');
+  return v;
+};
+const writeJson = (path: string, obj: unknown): void => writeFileAtomic(path, `${JSON.stringify(obj, null, 2)}\n`);
+const validatorStore = (): FileReplayStore => new FileReplayStore(join(gpuproofHome(), 'validator', 'ledger.json'));
+const executorDir = (a: Args): string => (typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'executor'));
+
+export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y
+    .command('keygen', 'write a new ed25519 key file (mode 0600; never overwrites)', (c) => c.option('out', { type: 'string', demandOption: true, describe: 'key file to create' }), async (a) => {
+      const out = makeOut(a.json === true);
+      const kp = generateKeyPair();
+      await writeKeyFile(str(a as unknown as Args, 'out'), kp);
+      out.result({ ok: true, publicKey: toB64(kp.publicKey), path: a.out }, `wrote ${String(a.out)}\npublic key: ${toB64(kp.publicKey)}`);
+      setCode(0);
+    })
+    .command('challenge', 'issue a signed challenge to one executor', (c) => c
+      .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
+      .option('executor', { type: 'string', demandOption: true, describe: "executor's public key (base64) or key file" })
+      .option('n', { type: 'number', default: 512, describe: 'matrix size (multiple of 16)' })
+      .option('iterations', { type: 'number', default: 8, describe: 'chained multiplications K' })
+      .option('ttl', { type: 'number', default: 600, describe: 'seconds until the challenge expires' })
+      .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
+      .option('out', { type: 'string', demandOption: true }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const n = intOption(a.n, 'n', 16, MAX_EXACT_N);
+      const iterations = intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS);
+      checkMatmulSize({ n, iterations });
+      const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
+      const claim = str(a, 'claim');
+      if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(claim)) throw inputError('claim', 'expected a class id like h100-sxm');
+      const keys = await readKeys(str(a, 'key'));
+      const executorKey = await readPubKey(str(a, 'executor'), 'executor');
+      const target = str(a, 'out');
+      const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ttlMs: ttl * 1000, claim }, validatorStore());
+      writeJson(target, ch);
+      out.result({ ok: true, id: ch.body.id, path: target, expiresAt: ch.body.expiresAt }, `challenge ${ch.body.id} written to ${target} (n=${n}, K=${iterations}, expires in ${ttl} s)`);
+      setCode(0);
+    })
+    .command('run', 'executor: run a challenge on this GPU and write the signed commitment', (c) => c
+      .option('key', { type: 'string', demandOption: true })
+      .option('challenge', { type: 'string', demandOption: true })
+      .option('out', { type: 'string', demandOption: true })
+      .option('state', { type: 'string', describe: 'executor state directory (default $GPUPROOF_HOME/executor)' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const keys = await readKeys(str(a, 'key'));
+      const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
+      const target = str(a, 'out');
+      const dir = executorDir(a);
+      const replay = new FileReplayStore(join(dir, 'seen.json'));
+      const state = await withGpu({}, (ctx) => runChallenge(ctx, challenge, { keys, replay, onProgress: out.progress }));
+      writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
+      writeJson(target, state.commitment);
+      const t = state.commitment.body.timings;
+      out.result({ ok: true, path: target, root: state.commitment.body.matmul.root, timings: t }, `commitment written to ${target} (${t.totalMs.toFixed(0)} ms, ${t.method})`);
+      setCode(0);
+    })
+    .command('open-request', 'validator: accept a commitment and draw the rows to open', (c) => c
+      .option('key', { type: 'string', demandOption: true })
+      .option('challenge', { type: 'string', demandOption: true })
+      .option('commitment', { type: 'string', demandOption: true })
+      .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: 'rows to open (m)' })
+      .option('out', { type: 'string', demandOption: true }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
+      const keys = await readKeys(str(a, 'key'));
+      const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
+      const commitment = await readMessage('commitment', str(a, 'commitment'), 'commitment');
+      const target = str(a, 'out');
+      const window = receiveCommitment(keys, challenge, commitment, validatorStore());
+      const req = makeOpenRequest(keys, challenge, commitment, window, rows);
+      writeJson(target, req);
+      out.result({ ok: true, path: target, rows: req.body.rows.length, observedMs: req.body.observed.observedMs }, `open request for ${req.body.rows.length} rows written to ${target} (observed ${req.body.observed.observedMs} ms)`);
+      setCode(0);
+    })
+    .command('open', 'executor: answer an open request from kept state', (c) => c
+      .option('key', { type: 'string', demandOption: true })
+      .option('challenge', { type: 'string', demandOption: true })
+      .option('request', { type: 'string', demandOption: true })
+      .option('out', { type: 'string', demandOption: true })
+      .option('state', { type: 'string' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const keys = await readKeys(str(a, 'key'));
+      const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
+      const request = await readMessage('open-request', str(a, 'request'), 'request');
+      const target = str(a, 'out');
+      const statePath = join(executorDir(a), `${challenge.body.id}.json`);
+      if (!existsSync(statePath)) throw refused(`no kept state for challenge ${challenge.body.id} in ${executorDir(a)}`, 'state');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as ExecutorState;
+      const replay = new FileReplayStore(join(executorDir(a), 'seen.json'));
+      const openings = await withGpu({}, (ctx) => answerOpenings(ctx, state, request, { keys, replay }));
+      writeJson(target, openings);
+      out.result({ ok: true, path: target, rows: openings.body.rows.length }, `openings for ${openings.body.rows.length} rows written to ${target}`);
+      setCode(0);
+    })
+    .command('verify', 'check a whole transcript; exit 0 accepted, 1 rejected', (c) => c
+      .option('challenge', { type: 'string', demandOption: true })
+      .option('commitment', { type: 'string', demandOption: true })
+      .option('request', { type: 'string', demandOption: true })
+      .option('openings', { type: 'string', demandOption: true }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const v = verifyProof({
+        challenge: await readMessage('challenge', str(a, 'challenge'), 'challenge'),
+        commitment: await readMessage('commitment', str(a, 'commitment'), 'commitment'),
+        request: await readMessage('open-request', str(a, 'request'), 'request'),
+        openings: await readMessage('openings', str(a, 'openings'), 'openings'),
+      });
+      const m = v.measured.matmul;
+      out.result({ ...v }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
+      setCode(v.accepted ? 0 : 1);
+    });
+}

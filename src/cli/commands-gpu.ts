@@ -1,0 +1,77 @@
+// Commands that only need the adapter at hand: adapters and selftest.
+import type { Argv } from 'yargs';
+import { withGpu } from '../gpu/context.js';
+import { isSoftwareAdapter } from '../gpu/adapter-info.js';
+import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
+import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
+import { selftest, type SelftestResult } from '../roles/selftest.js';
+import type { Check } from '../roles/verifier.js';
+import { intOption } from './inputs.js';
+import { makeOut, table } from './output.js';
+import type { SetCode } from './commands-files.js';
+
+type Args = Record<string, unknown> & { json: boolean };
+
+export const checksTable = (checks: Check[]): string =>
+  table([['check', 'result', 'reason'], ...checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.pass ? '' : c.reason])]);
+
+const optInt = (a: Args, k: string, min: number, max: number): number | undefined =>
+  a[k] === undefined ? undefined : intOption(a[k], k, min, max);
+
+export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y
+    .command('adapters', 'show the WebGPU adapter, its features and limits', (c) => c, async (raw) => {
+      const out = makeOut((raw as unknown as Args).json);
+      const report = await withGpu({}, async (ctx) => ctx.report);
+      const software = isSoftwareAdapter(report);
+      out.result({ ok: true, adapters: [{ ...report, software }] }, table([
+        ['vendor', report.vendor], ['architecture', report.architecture], ['device', report.device],
+        ['description', report.description], ['backend', report.backend], ['software', String(software)],
+        ['features', report.features.join(' ')],
+        ['maxStorageBufferBindingSize', String(report.limits.maxStorageBufferBindingSize)],
+        ['maxBufferSize', String(report.limits.maxBufferSize)],
+      ]));
+      setCode(0);
+    })
+    .command('selftest', 'run validator, executor and verifier in one process on this adapter', (c) => c
+      .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
+      .option('iterations', { type: 'number', describe: 'chained multiplications K' })
+      .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
+      .option('claim', { type: 'string', describe: 'class to claim' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const n = optInt(a, 'n', 16, MAX_EXACT_N);
+      const iterations = optInt(a, 'iterations', 1, MAX_ITERATIONS);
+      const rows = optInt(a, 'rows', 1, MAX_OPEN_ROWS);
+      const claim = typeof a.claim === 'string' ? a.claim : undefined;
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, claim, onProgress: out.progress }));
+      out.result(selftestJson(r), selftestHuman(r));
+      setCode(r.accepted ? 0 : 1);
+    });
+}
+
+export function selftestJson(r: SelftestResult): Record<string, unknown> {
+  return { accepted: r.accepted, checks: r.checks, adapter: r.adapter, measured: r.measured, timings: r.timings };
+}
+
+function selftestHuman(r: SelftestResult): string {
+  const m = r.measured.matmul;
+  const a = r.adapter;
+  return [
+    `adapter: ${a.description || a.device} (${a.vendor}, ${a.backend})${isSoftwareAdapter(a) ? ' [software]' : ''}`,
+    '',
+    checksTable(r.checks),
+    '',
+    table([
+      ['figure', 'value'],
+      ['matmul size', `n=${m.n}, K=${m.iterations} (${m.path}, ${m.kernel})`],
+      ['GFLOPS observed', m.gflops_observed.toFixed(2)],
+      ['GFLOPS reported', `${m.gflops_reported.toFixed(2)} (${m.timing_method})`],
+      ['commit window', `${r.timings.commit_ms.toFixed(1)} ms`],
+      ['open', `${r.timings.open_ms.toFixed(1)} ms`],
+      ['verify', `${r.timings.verify_ms.toFixed(1)} ms (${m.rows_opened} rows, ${m.row_check})`],
+    ]),
+    '',
+    r.accepted ? 'ACCEPTED' : 'REJECTED',
+  ].join('\n');
+}

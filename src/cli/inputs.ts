@@ -1,0 +1,52 @@
+// Command-line inputs: files are read with a size cap and validated, and any problem becomes an
+// INPUT error naming the option (and the field inside the file), so the CLI exits 2.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { GpuproofError, inputError } from '../errors.js';
+import { readMessageFile } from '../protocol/parse.js';
+import type { MessageType, SignedMessage } from '../protocol/schemas.js';
+import { readKeyFile, readPublicKey, type KeyPair } from '../protocol/keys.js';
+
+/** Where the CLI keeps replay memory and executor state unless told otherwise. */
+export const gpuproofHome = (): string => process.env.GPUPROOF_HOME ?? join(homedir(), '.gpuproof');
+
+function asInput(option: string, path: string, err: unknown): GpuproofError {
+  if (err instanceof GpuproofError && (err.code === 'INPUT' || err.code === 'IO')) {
+    const inner = err.field && err.field !== option ? `.${err.field}` : '';
+    const msg = err.message.startsWith(`${err.field}: `) ? err.message.slice((err.field ?? '').length + 2) : err.message;
+    return inputError(`${option}${inner}`, `${path}: ${msg}`);
+  }
+  return err as GpuproofError;
+}
+
+export async function readMessage<K extends MessageType>(type: K, path: string, option: string): Promise<SignedMessage<K>> {
+  try {
+    return await readMessageFile(type, path);
+  } catch (e) {
+    throw asInput(option, path, e);
+  }
+}
+
+export async function readKeys(path: string, option = 'key'): Promise<KeyPair> {
+  try {
+    return await readKeyFile(path);
+  } catch (e) {
+    throw asInput(option, path, e);
+  }
+}
+
+export async function readPubKey(arg: string, option: string): Promise<string> {
+  try {
+    return await readPublicKey(arg, option);
+  } catch (e) {
+    throw asInput(option, arg, e);
+  }
+}
+
+/** A required positive integer option: yargs gives NaN for junk, which must name the option. */
+export function intOption(value: unknown, option: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw inputError(option, `must be an integer in ${min}..${max}, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,35 @@
+// gpuproof's command line. Exit status: 0 accepted or ok, 1 rejected or failed, 2 bad usage or
+// bad input (the message names the field).
+import yargs from 'yargs';
+import { GpuproofError } from '../errors.js';
+import { fileCommands } from './commands-files.js';
+import { gpuCommands } from './commands-gpu.js';
+import { reportError } from './output.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const setCode = (c: number): void => {
+    code = c;
+  };
+  const json = argv.includes('--json');
+  let cli = yargs(argv)
+    .scriptName('gpuproof')
+    .usage('$0 <command> [options]\n\nGPU proof of work: exact matmul and validator-observed timing over WebGPU.')
+    .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output on stdout' })
+    .strict()
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((msg, err) => {
+      throw err ?? new GpuproofError('USAGE', msg);
+    });
+  cli = gpuCommands(cli, setCode);
+  cli = fileCommands(cli, setCode);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    return reportError(err, json);
+  }
+  return code;
+}

@@ -1,0 +1,47 @@
+// How the CLI speaks: one JSON object on stdout with --json, short human lines otherwise, errors
+// on stderr naming the field, and progress on a TTY only (never with --json).
+import { GpuproofError, exitCodeOf } from '../errors.js';
+
+export interface Out {
+  json: boolean;
+  result(obj: Record<string, unknown>, human: string): void;
+  progress(phase: string, done: number, total: number): void;
+  info(line: string): void;
+}
+
+export function makeOut(json: boolean): Out {
+  const tty = !json && process.stderr.isTTY === true;
+  return {
+    json,
+    result(obj, human) {
+      process.stdout.write(json ? `${JSON.stringify(obj, null, 2)}\n` : `${human}\n`);
+    },
+    progress(phase, done, total) {
+      if (!tty) return;
+      process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
+    },
+    info(line) {
+      if (!json) process.stderr.write(`${line}\n`);
+    },
+  };
+}
+
+/** Prints an error the way the mode asks and returns its exit status. */
+export function reportError(err: unknown, json: boolean): 1 | 2 {
+  const code = exitCodeOf(err);
+  const e = err instanceof GpuproofError ? err : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: { code: e?.code ?? 'INTERNAL', field: e?.field ?? null, message } }, null, 2)}\n`);
+  }
+  process.stderr.write(`gpuproof: ${message}\n`);
+  if (!e && process.env.GPUPROOF_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+  return code;
+}
+
+/** A fixed-width text table. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

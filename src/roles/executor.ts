@@ -1,0 +1,112 @@
+// The executor: accepts a challenge only when it is signed, addressed to this key, unexpired and
+// unseen; runs the proofs; commits to every row digest; later answers openings by re-running the
+// deterministic chain and capturing just the rows asked for.
+import type { GpuContext } from '../gpu/context.js';
+import { refused, inputError } from '../errors.js';
+import { MerkleTree } from '../proofs/merkle.js';
+import { runMatmulChain, rowKey, type RowRef } from '../proofs/matmul-gpu.js';
+import { checkMatmulSize } from '../proofs/matmul-size.js';
+import { fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
+import { PROTOCOL_VERSION } from '../protocol/schemas.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody } from '../protocol/schemas.js';
+import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
+import type { KeyPair } from '../protocol/keys.js';
+import type { ReplayStore } from './stores.js';
+
+/** Clock skew tolerated between validator and executor when checking issuedAt. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface ExecutorOptions {
+  keys: KeyPair;
+  replay: ReplayStore;
+  now?: () => number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+/** What the executor keeps between commitment and openings. */
+export interface ExecutorState {
+  challenge: SignedChallenge;
+  commitment: SignedCommitment;
+  /** Row digests, K·n × 32 bytes, base64. */
+  digests: string;
+}
+
+export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {
+  const b = challenge.body;
+  if (!verifySignature(challenge) || challenge.signer !== b.validatorKey) throw refused('challenge signature does not verify against its validator key', 'signature');
+  if (b.executorKey !== toB64(keys.publicKey)) throw refused('challenge is addressed to another executor key', 'body.executorKey');
+  if (now >= b.expiresAt) throw refused(`challenge expired at ${new Date(b.expiresAt).toISOString()}`, 'body.expiresAt');
+  if (b.issuedAt > now + CLOCK_SKEW_MS) throw refused('challenge is issued in the future', 'body.issuedAt');
+  if (replay.seen(b.id, now)) throw refused(`challenge ${b.id} was already run; replays are refused`, 'body.id');
+}
+
+export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, opts: ExecutorOptions): Promise<ExecutorState> {
+  const now = opts.now ?? Date.now;
+  checkChallenge(challenge, opts.keys, opts.replay, now());
+  const b = challenge.body;
+  checkMatmulSize(b.matmul, ctx.device.limits, 'body.matmul');
+  // Remember before running: a crash mid-run must not let the same challenge be run twice.
+  opts.replay.remember(b.id, b.expiresAt);
+  const t0 = performance.now();
+  const run = await runMatmulChain(ctx, fromHex(b.seed), b.matmul, {
+    ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
+  });
+  const tree = MerkleTree.fromLeafData(splitDigests(run.digests));
+  const totalMs = performance.now() - t0;
+  const body: CommitmentBody = {
+    version: PROTOCOL_VERSION,
+    challengeHash: hashHex(challenge),
+    executorKey: toB64(opts.keys.publicKey),
+    matmul: { root: toHex(tree.root()), leaves: tree.size, path: run.path, kernel: run.kernel },
+    adapter: {
+      vendor: ctx.report.vendor,
+      architecture: ctx.report.architecture,
+      device: ctx.report.device,
+      description: ctx.report.description,
+      backend: ctx.report.backend,
+      features: ctx.report.features,
+      isFallbackAdapter: ctx.report.isFallbackAdapter,
+    },
+    timings: { method: run.method, phases: prefixPhases('matmul', run.phases), totalMs },
+  };
+  const commitment = signMessage('commitment', body, opts.keys.secretKey);
+  return { challenge, commitment, digests: toB64(run.digests) };
+}
+
+export async function answerOpenings(ctx: GpuContext, state: ExecutorState, request: SignedOpenRequest, opts: ExecutorOptions): Promise<SignedOpenings> {
+  const { challenge, commitment } = state;
+  const r = request.body;
+  if (!verifySignature(request) || request.signer !== challenge.body.validatorKey) throw refused('open request is not signed by the challenge validator', 'signature');
+  if (r.commitmentHash !== hashHex(commitment)) throw refused('open request is for another commitment', 'body.commitmentHash');
+  if (r.challengeHash !== hashHex(challenge)) throw refused('open request is for another challenge', 'body.challengeHash');
+  const { n, iterations } = challenge.body.matmul;
+  r.rows.forEach(({ k, i }, j) => {
+    if (k >= iterations || i >= n) throw inputError(`body.rows.${j}`, `row (${k}, ${i}) is outside the ${iterations}×${n} proof`);
+  });
+  const wanted = new Map<string, RowRef>();
+  for (const { k, i } of r.rows) {
+    wanted.set(rowKey({ k, i }), { k, i });
+    if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
+  }
+  const run = await runMatmulChain(ctx, fromHex(challenge.body.seed), challenge.body.matmul, { capture: [...wanted.values()] });
+  const digests = Buffer.from(state.digests, 'base64');
+  // The re-run must reproduce what was committed; anything else is a fault on this machine.
+  if (!bytesEqual(run.digests, digests)) throw refused('re-running the chain did not reproduce the committed digests (faulty GPU?)');
+  const tree = MerkleTree.fromLeafData(splitDigests(digests));
+  const open = (k: number, i: number): { row: string; path: string[] } => {
+    const row = run.rows.get(rowKey({ k, i }));
+    if (!row) throw new Error(`row ${k}:${i} was not captured`);
+    return { row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)), path: tree.auditPath(k * n + i).map(toHex) };
+  };
+  const rows = r.rows.map(({ k, i }) => ({ k, i, ...open(k, i), ...(k > 0 ? { prev: open(k - 1, i) } : {}) }));
+  return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks: [] }, opts.keys.secretKey);
+}
+
+export function splitDigests(d: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let o = 0; o < d.length; o += 32) out.push(d.subarray(o, o + 32));
+  return out;
+}
+
+const prefixPhases = (p: string, phases: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${p}.${k}`, v]));

@@ -1,0 +1,140 @@
+// The verifier: every check by name, each pass or fail with a reason; it returns a verdict and
+// never throws on a bad proof. Rows are checked with exact integer arithmetic: the full product
+// A_k[i]·B for small n, integer Freivalds (soundness 2^-44) above, both O(n²) per proof.
+import { randomBytes } from 'node:crypto';
+import { verifyAuditPath } from '../proofs/merkle.js';
+import { streamKey, generateMatrix, generateRow, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../proofs/threefry.js';
+import { foldRow } from '../proofs/reference.js';
+import { prepareFreivalds, checkRow, checkRowExact, type FreivaldsContext } from '../proofs/freivalds.js';
+import { matmulFlops } from '../proofs/matmul-size.js';
+import { fromB64, fromHex, sha256 } from '../util/bytes.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
+import { verifySignature, hashHex } from '../protocol/signing.js';
+
+export interface Check {
+  name: string;
+  pass: boolean;
+  reason: string;
+}
+
+export interface MatmulFigures {
+  n: number;
+  iterations: number;
+  path: string;
+  kernel: string;
+  flops: number;
+  observed_ms: number;
+  reported_ms: number;
+  gflops_observed: number;
+  gflops_reported: number;
+  timing_method: string;
+  rows_opened: number;
+  row_check: 'exact' | 'freivalds';
+}
+
+export interface Verification {
+  accepted: boolean;
+  checks: Check[];
+  measured: { matmul: MatmulFigures };
+}
+
+export interface VerifyInput {
+  challenge: SignedChallenge;
+  commitment: SignedCommitment;
+  request: SignedOpenRequest;
+  openings: SignedOpenings;
+}
+
+/** Full products up to this n; integer Freivalds above (same O(n²) order, m× cheaper). */
+export const EXACT_ROW_CHECK_MAX_N = 1024;
+
+export function verifyProof(input: VerifyInput): Verification {
+  const checks: Check[] = [];
+  const check = (name: string, pass: boolean, reason: string): boolean => {
+    checks.push({ name, pass, reason: pass ? 'ok' : reason });
+    return pass;
+  };
+  const { challenge, commitment, request, openings } = input;
+  const c = challenge.body;
+  const validator = c.validatorKey;
+  check('challenge.signature', verifySignature(challenge) && challenge.signer === validator, 'challenge signature does not verify against its validator key');
+  check('commitment.signature', verifySignature(commitment) && commitment.signer === c.executorKey && commitment.body.executorKey === c.executorKey, 'commitment is not signed by the challenged executor key');
+  check('commitment.challenge', commitment.body.challengeHash === hashHex(challenge), 'commitment names another challenge');
+  check('request.signature', verifySignature(request) && request.signer === validator, 'open request is not signed by the validator');
+  check('request.binding', request.body.commitmentHash === hashHex(commitment) && request.body.challengeHash === hashHex(challenge), 'open request names another commitment or challenge');
+  const obs = request.body.observed;
+  check('commitment.in-time', obs.receivedAt < c.expiresAt && obs.sentAt >= c.issuedAt, 'commitment arrived outside the challenge window');
+  check('openings.signature', verifySignature(openings) && openings.signer === c.executorKey, 'openings are not signed by the challenged executor key');
+  check('openings.binding', openings.body.requestHash === hashHex(request), 'openings answer another request');
+  const m = commitment.body.matmul;
+  const { n, iterations } = c.matmul;
+  check('matmul.shape', m.leaves === n * iterations, `commitment has ${m.leaves} leaves, expected ${n * iterations}`);
+  const rows = checkMatmulOpenings(input, check);
+  const reportedMs = commitment.body.timings.totalMs;
+  check('timing.reported-within-observed', reportedMs <= obs.observedMs, `executor reports ${reportedMs.toFixed(1)} ms, more than the ${obs.observedMs.toFixed(1)} ms the validator observed`);
+  const flops = matmulFlops(c.matmul);
+  const chainMs = commitment.body.timings.phases['matmul.chain'] ?? reportedMs;
+  const measured: MatmulFigures = {
+    n,
+    iterations,
+    path: m.path,
+    kernel: m.kernel,
+    flops,
+    observed_ms: obs.observedMs,
+    reported_ms: chainMs,
+    gflops_observed: obs.observedMs > 0 ? flops / obs.observedMs / 1e6 : 0,
+    gflops_reported: chainMs > 0 ? flops / chainMs / 1e6 : 0,
+    timing_method: commitment.body.timings.method,
+    rows_opened: request.body.rows.length,
+    row_check: rows,
+  };
+  return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured } };
+}
+
+type CheckFn = (name: string, pass: boolean, reason: string) => boolean;
+
+function checkMatmulOpenings(input: VerifyInput, check: CheckFn): 'exact' | 'freivalds' {
+  const { challenge, commitment, request, openings } = input;
+  const { n, iterations } = challenge.body.matmul;
+  const mode = n <= EXACT_ROW_CHECK_MAX_N ? 'exact' : 'freivalds';
+  const root = fromHex(commitment.body.matmul.root);
+  const size = n * iterations;
+  const asked = request.body.rows;
+  const got = openings.body.rows;
+  const complete = got.length === asked.length && asked.every((r, j) => got[j]?.k === r.k && got[j]?.i === r.i && (r.k > 0) === (got[j]?.prev !== undefined));
+  if (!check('openings.complete', complete, 'openings do not answer exactly the requested rows, in order, with the previous row for k > 0')) {
+    check('matmul.paths', false, 'not checked: openings incomplete');
+    check('matmul.rows', false, 'not checked: openings incomplete');
+    return mode;
+  }
+  const decode = (b64: string): Int32Array | null => {
+    const bytes = fromB64(b64);
+    return bytes.length === n * 4 ? new Int32Array(bytes.slice().buffer) : null;
+  };
+  const pathOk = (rowB64: string, path: string[], leaf: number): boolean => {
+    const bytes = fromB64(rowB64);
+    return bytes.length === n * 4 && verifyAuditPath(sha256(bytes), leaf, size, path.map(fromHex), root);
+  };
+  let badPath = '';
+  for (const o of got) {
+    if (!pathOk(o.row, o.path, o.k * n + o.i)) badPath ||= `row (${o.k}, ${o.i}) does not match the committed root`;
+    if (o.prev && !pathOk(o.prev.row, o.prev.path, (o.k - 1) * n + o.i)) badPath ||= `row (${o.k - 1}, ${o.i}) does not match the committed root`;
+  }
+  check('matmul.paths', badPath === '', badPath);
+  const seed = fromHex(challenge.body.seed);
+  const keyA = streamKey(seed, STREAM_MATMUL_A0);
+  const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
+  let fr: FreivaldsContext | undefined;
+  if (mode === 'freivalds') fr = prepareFreivalds(B, n, (len) => new Uint8Array(randomBytes(len)));
+  let badRow = '';
+  for (const o of got) {
+    const cRow = decode(o.row);
+    const prev = o.prev ? decode(o.prev.row) : null;
+    const aRow = o.k === 0 ? generateRow(keyA, n, o.i) : prev ? foldRow(prev) : null;
+    const ok = cRow !== null && aRow !== null && (fr ? checkRow(fr, aRow, cRow) : checkRowExact(aRow, B, cRow));
+    if (!ok) badRow ||= `C_${o.k}[${o.i}] ≠ A_${o.k}[${o.i}]·B`;
+  }
+  check('matmul.rows', badRow === '', badRow);
+  return mode;
+}
+

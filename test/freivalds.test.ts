@@ -1,0 +1,136 @@
+// Row checks: honest rows pass, any wrong row fails, and the exact check agrees with Freivalds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  checkRow,
+  checkRowExact,
+  FREIVALDS_R_BITS,
+  FREIVALDS_SOUNDNESS_LOG2,
+  FREIVALDS_VECTORS,
+  prepareFreivalds,
+} from '../src/proofs/freivalds.js';
+import { chainRef, chainInputs, foldRow, rowTimesMatrix } from '../src/proofs/reference.js';
+import { generateRow, streamKey, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { sha256, utf8 } from '../src/util/bytes.js';
+
+const seed = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 ^ i);
+const n = 48;
+const K = 3;
+const { A0, B } = chainInputs(seed, n);
+const Cs = chainRef(seed, n, K);
+const rowOf = (M: Int32Array, i: number): Int32Array => M.slice(i * n, (i + 1) * n);
+const aRowOf = (k: number, i: number): Int32Array => (k === 0 ? rowOf(A0, i) : foldRow(rowOf(Cs[k - 1] as Int32Array, i)));
+
+test('soundness constants: 4 vectors of 11 bits give at least 40 bits', () => {
+  assert.equal(FREIVALDS_VECTORS * FREIVALDS_R_BITS, -FREIVALDS_SOUNDNESS_LOG2);
+  assert.ok(-FREIVALDS_SOUNDNESS_LOG2 >= 40);
+});
+
+test('honest rows pass both checks at every step of the chain', () => {
+  const ctx = prepareFreivalds(B, n, randomBytes);
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < n; i++) {
+      const a = aRowOf(k, i);
+      const c = rowOf(Cs[k] as Int32Array, i);
+      assert.ok(checkRow(ctx, a, c), `k=${k} i=${i}`);
+      assert.ok(checkRowExact(a, B, c));
+    }
+  }
+});
+
+test('a row provider gives the same context as the whole matrix', () => {
+  const key = streamKey(seed, STREAM_MATMUL_B);
+  let calls = 0;
+  const bytes = randomBytes(2 * n * FREIVALDS_VECTORS);
+  const replay = (): ((len: number) => Uint8Array) => {
+    let off = 0;
+    return (len) => bytes.subarray(off, (off += len));
+  };
+  const fromRows = prepareFreivalds((r) => (calls++, generateRow(key, n, r)), n, replay());
+  const fromMatrix = prepareFreivalds(B, n, replay());
+  assert.equal(calls, n);
+  assert.deepEqual(fromRows.Br, fromMatrix.Br);
+  assert.ok(checkRow(fromRows, aRowOf(0, 3), rowOf(Cs[0] as Int32Array, 3)));
+});
+
+test('one entry off by ±1 fails, at every position', () => {
+  const ctx = prepareFreivalds(B, n, randomBytes);
+  const a = aRowOf(1, 7);
+  const c = rowOf(Cs[1] as Int32Array, 7);
+  for (let j = 0; j < n; j++) {
+    for (const d of [1, -1]) {
+      const bad = c.slice();
+      bad[j] = (bad[j] as number) + d;
+      assert.equal(checkRow(ctx, a, bad), false, `j=${j} d=${d}`);
+      assert.equal(checkRowExact(a, B, bad), false);
+    }
+  }
+});
+
+/** Reproducible bytes, for the assertion that would flake 1 run in ~500 with fresh randomness. */
+function fixedRandom(tag: string): (len: number) => Uint8Array {
+  let ctr = 0;
+  return (len) => {
+    const out = new Uint8Array(len);
+    for (let o = 0; o < len; o += 32) out.set(sha256(utf8(`${tag}/${ctr++}`)).subarray(0, Math.min(32, len - o)), o);
+    return out;
+  };
+}
+
+test('a wrong row fails on every one of the four vectors separately', () => {
+  // Each single vector lets a wrong row through with probability up to 2^-11, hence fixed bytes.
+  const ctx = prepareFreivalds(B, n, fixedRandom('freivalds-test'));
+  const a = aRowOf(0, 0);
+  const wrong = rowOf(Cs[0] as Int32Array, 1); // someone else's honest row
+  for (let j = 0; j < FREIVALDS_VECTORS; j++) {
+    const single = { n, r: [ctx.r[j] as Float64Array], Br: [ctx.Br[j] as Float64Array] };
+    assert.equal(checkRow(single, a, wrong), false, `vector ${j}`);
+  }
+  assert.equal(checkRow(ctx, a, wrong), false);
+});
+
+test('Freivalds and the exact check agree on random perturbations', () => {
+  const ctx = prepareFreivalds(B, n, randomBytes);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: K - 1 }),
+      fc.integer({ min: 0, max: n - 1 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: -3, max: 3 })), { maxLength: 4 }),
+      (k, i, edits) => {
+        const a = aRowOf(k, i);
+        const c = rowOf(Cs[k] as Int32Array, i);
+        for (const [j, d] of edits) c[j] = (c[j] as number) + d;
+        const exact = checkRowExact(a, B, c);
+        return checkRow(ctx, a, c) === exact && exact === rowTimesMatrix(a, B, n).every((v, j) => v === c[j]);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('out-of-domain or malformed rows are rejected without throwing', () => {
+  const ctx = prepareFreivalds(B, n, randomBytes);
+  const a = aRowOf(0, 2);
+  const c = rowOf(Cs[0] as Int32Array, 2);
+  const big = c.slice();
+  big[0] = 64 * n + 1;
+  assert.equal(checkRow(ctx, a, big), false);
+  const aBig = a.slice();
+  aBig[0] = 9;
+  assert.equal(checkRow(ctx, aBig, c), false);
+  assert.equal(checkRowExact(aBig, B, c), false);
+  assert.equal(checkRow(ctx, a, c.subarray(1)), false);
+  assert.equal(checkRow(ctx, a, Array.from(c) as unknown as Int32Array), false);
+  assert.equal(checkRowExact(a, B.subarray(1), c), false);
+});
+
+test('prepareFreivalds refuses bad B and a short random source', () => {
+  assert.throws(() => prepareFreivalds(B.subarray(1), n, randomBytes), RangeError);
+  const badB = B.slice();
+  badB[10] = 9;
+  assert.throws(() => prepareFreivalds(badB, n, randomBytes), RangeError);
+  assert.throws(() => prepareFreivalds(B, n, () => new Uint8Array(1)), RangeError);
+  assert.throws(() => prepareFreivalds(B, 2 ** 18, randomBytes), RangeError);
+});
