@@ -15,10 +15,7 @@ import { verifyProof } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { gpuproofHome, intOption, readKeys, readMessage, readPubKey } from './inputs.js';
-import { makeOut, table } from './output.js';
-import { checksTable } from './commands-gpu.js';
-
-export type SetCode = (code: number) => void;
+import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
 
 const str = (a: Args, k: string): string => {

@@ -5,15 +5,10 @@ import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest, type SelftestResult } from '../roles/selftest.js';
-import type { Check } from '../roles/verifier.js';
 import { intOption } from './inputs.js';
-import { makeOut, table } from './output.js';
-import type { SetCode } from './commands-files.js';
+import { checksTable, makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
-
-export const checksTable = (checks: Check[]): string =>
-  table([['check', 'result', 'reason'], ...checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.pass ? '' : c.reason])]);
 
 const optInt = (a: Args, k: string, min: number, max: number): number | undefined =>
   a[k] === undefined ? undefined : intOption(a[k], k, min, max);

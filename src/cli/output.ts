@@ -1,6 +1,9 @@
 // How the CLI speaks: one JSON object on stdout with --json, short human lines otherwise, errors
 // on stderr naming the field, and progress on a TTY only (never with --json).
 import { GpuproofError, exitCodeOf } from '../errors.js';
+import type { Check } from '../roles/verifier.js';
+
+export type SetCode = (code: number) => void;
 
 export interface Out {
   json: boolean;
@@ -45,3 +48,6 @@ export function table(rows: string[][]): string {
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
+
+export const checksTable = (checks: Check[]): string =>
+  table([['check', 'result', 'reason'], ...checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.pass ? '' : c.reason])]);

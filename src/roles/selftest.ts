@@ -25,7 +25,7 @@ export interface SelftestResult extends Verification {
 
 /** Software adapters get sizes that finish in seconds; real GPUs get a seconds-long window. */
 export function defaultSelftestSize(ctx: GpuContext): MatmulSize {
-  if (isSoftwareAdapter(ctx.report)) return { n: 256, iterations: 4 };
+  if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4 };
   const n = Math.min(4096, maxNForLimits(ctx.device.limits));
   return { n, iterations: 32 };
 }
