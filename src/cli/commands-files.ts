@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/files.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS } from '../roles/validator.js';
-import { verifyProof } from '../roles/verifier.js';
+import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { gpuproofHome, intOption, readKeys, readMessage, readPubKey } from './inputs.js';
@@ -123,15 +123,21 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('challenge', { type: 'string', demandOption: true })
       .option('commitment', { type: 'string', demandOption: true })
       .option('request', { type: 'string', demandOption: true })
-      .option('openings', { type: 'string', demandOption: true }), async (raw) => {
+      .option('openings', { type: 'string', demandOption: true })
+      .option('key', { type: 'string', describe: "validator's key file: sign the verdict as a receipt" })
+      .option('out', { type: 'string', describe: 'write the signed receipt here (needs --key)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
-      const v = verifyProof({
+      if ((a.out === undefined) !== (a.key === undefined)) throw inputError(a.out === undefined ? 'out' : 'key', '--key and --out go together');
+      const keys = typeof a.key === 'string' ? await readKeys(a.key) : undefined;
+      const input = {
         challenge: await readMessage('challenge', str(a, 'challenge'), 'challenge'),
         commitment: await readMessage('commitment', str(a, 'commitment'), 'commitment'),
         request: await readMessage('open-request', str(a, 'request'), 'request'),
         openings: await readMessage('openings', str(a, 'openings'), 'openings'),
-      });
+      };
+      const v = verifyProof(input);
+      if (keys) writeJson(str(a, 'out'), signReceipt(keys, input, v));
       const m = v.measured.matmul;
       out.result({ ...v }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
       setCode(v.accepted ? 0 : 1);

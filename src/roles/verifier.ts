@@ -7,9 +7,11 @@ import { streamKey, generateMatrix, generateRow, STREAM_MATMUL_A0, STREAM_MATMUL
 import { foldRow } from '../proofs/reference.js';
 import { prepareFreivalds, checkRow, checkRowExact, type FreivaldsContext } from '../proofs/freivalds.js';
 import { matmulFlops } from '../proofs/matmul-size.js';
-import { fromB64, fromHex, sha256 } from '../util/bytes.js';
+import { fromB64, fromHex, sha256, toB64 } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
-import { verifySignature, hashHex } from '../protocol/signing.js';
+import { verifySignature, hashHex, signMessage } from '../protocol/signing.js';
+import { PROTOCOL_VERSION, type SignedVerdict, type Figure } from '../protocol/schemas.js';
+import type { KeyPair } from '../protocol/keys.js';
 
 export interface Check {
   name: string;
@@ -138,3 +140,20 @@ function checkMatmulOpenings(input: VerifyInput, check: CheckFn): 'exact' | 'fre
   return mode;
 }
 
+
+/** The verdict as a receipt, signed by the validator. A failed check scores 0. */
+export function signReceipt(keys: KeyPair, input: VerifyInput, v: Verification, extra: { class?: string | null; score?: number } = {}, now = Date.now()): SignedVerdict {
+  return signMessage('verdict', {
+    version: PROTOCOL_VERSION,
+    challengeHash: hashHex(input.challenge),
+    commitmentHash: hashHex(input.commitment),
+    executorKey: input.challenge.body.executorKey,
+    validatorKey: toB64(keys.publicKey),
+    accepted: v.accepted,
+    checks: v.checks,
+    measured: v.measured as unknown as Record<string, Figure>,
+    class: extra.class ?? null,
+    score: v.accepted ? (extra.score ?? 0) : 0,
+    issuedAt: now,
+  }, keys.secretKey);
+}

@@ -1,0 +1,362 @@
+// Wire schemas. Every object is strict and every array, string and record is bounded: a message from
+// an untrusted peer must not be able to make a role allocate without limit or smuggle fields past
+// the signature. Cross-message rules (a commitment's leaves = n·iterations, an opening answers
+// its request) belong to the roles; only what one message can say about itself is checked here.
+import { z } from 'zod';
+import { fromB64, toB64 } from '../util/bytes.js';
+import { hasLoneSurrogate } from './canonical.js';
+
+export const PROTOCOL_VERSION = 1;
+export const MESSAGE_TYPES = ['challenge', 'commitment', 'open-request', 'openings', 'verdict'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const MAX_CHALLENGE_TTL_MS = 24 * 60 * 60 * 1000;
+export const MIN_N = 16;
+/** n·64 < 2^24 keeps every partial sum exact in f32; this lower cap keeps a row (4n bytes) small. */
+export const MAX_N = 65536;
+export const MAX_ITERATIONS = 4096;
+export const MAX_ROW_BYTES = 4 * MAX_N;
+export const MAX_BLOCK_BYTES = 256 * 1024;
+export const MAX_OPEN_ROWS = 1024;
+export const MAX_OPEN_BLOCKS = 1024;
+export const MAX_PATH_LENGTH = 64;
+export const MAX_ADAPTER_STRING = 256;
+export const MAX_FEATURES = 64;
+export const MAX_PHASES = 32;
+export const MAX_CHECKS = 256;
+export const MAX_MEASURED_ENTRIES = 64;
+const U32_MAX = 2 ** 32 - 1;
+
+// ---- primitives ----
+
+export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
+export const Id = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex characters');
+export const Millis = z.int().min(0);
+export const NonNegativeMs = z.number().min(0);
+export const ClassId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a class id: [a-z0-9][a-z0-9-]{0,63}');
+
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const b64Length = (s: string): number => (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+
+/**
+ * Standard base64 with padding, in its one canonical spelling (zero padding bits), so a value has
+ * exactly one encoding and a signed message cannot be re-spelled. Length is checked on the text
+ * before anything is decoded.
+ */
+export function base64Bytes(opts: { min: number; max: number; multipleOf?: number }) {
+  const maxChars = Math.ceil(opts.max / 3) * 4;
+  return z
+    .string()
+    .max(maxChars, `longer than base64 of ${opts.max} bytes`)
+    .superRefine((s, ctx) => {
+      if (!B64_RE.test(s)) {
+        ctx.addIssue({ code: 'custom', message: 'not padded standard base64' });
+        return;
+      }
+      const tail = s.slice(-4);
+      if (tail.length > 0 && toB64(fromB64(tail)) !== tail) {
+        ctx.addIssue({ code: 'custom', message: 'non-canonical base64 (padding bits set)' });
+        return;
+      }
+      const n = b64Length(s);
+      if (n < opts.min || n > opts.max) {
+        const want = opts.min === opts.max ? `${opts.min}` : `${opts.min}..${opts.max}`;
+        ctx.addIssue({ code: 'custom', message: `decodes to ${n} bytes, expected ${want}` });
+      } else if (opts.multipleOf !== undefined && n % opts.multipleOf !== 0) {
+        ctx.addIssue({ code: 'custom', message: `decodes to ${n} bytes, not a multiple of ${opts.multipleOf}` });
+      }
+    });
+}
+
+export const PublicKey = base64Bytes({ min: 32, max: 32 });
+export const Signature = base64Bytes({ min: 64, max: 64 });
+/** Free text, bounded, and well-formed UTF-16 so that it has a canonical (signable) form. */
+export const text = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !hasLoneSurrogate(s), 'contains a lone UTF-16 surrogate');
+const AdapterString = text(MAX_ADAPTER_STRING);
+const Version = z.literal(PROTOCOL_VERSION);
+
+/**
+ * A bounded string→value map. Keys are checked on the raw input: zod's record drops a
+ * `__proto__` key silently, which would let a message differ from what was verified.
+ */
+function boundedRecord<V extends z.ZodType>(keyRe: RegExp, value: V, maxEntries: number) {
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+      const keys = Object.keys(v);
+      if (keys.length > maxEntries) {
+        ctx.addIssue({ code: 'custom', message: `more than ${maxEntries} entries` });
+        return;
+      }
+      for (const k of keys) {
+        if (!keyRe.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `key must match ${keyRe}` });
+      }
+    })
+    .pipe(z.record(z.string(), value));
+}
+
+/** Free-form figures in a verdict: plain JSON, but shallow and small. */
+export type Figure = null | boolean | number | string | Figure[] | { [key: string]: Figure };
+const FIGURE_KEY = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+const MAX_FIGURE_DEPTH = 4;
+const MAX_FIGURE_ITEMS = 64;
+const MAX_FIGURE_STRING = 1024;
+
+function figureProblem(v: unknown, depth: number): { path: (string | number)[]; message: string } | null {
+  if (v === null || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : { path: [], message: 'not a finite number' };
+  if (typeof v === 'string') {
+    if (v.length > MAX_FIGURE_STRING) return { path: [], message: 'string too long' };
+    return hasLoneSurrogate(v) ? { path: [], message: 'contains a lone UTF-16 surrogate' } : null;
+  }
+  if (typeof v !== 'object') return { path: [], message: 'not JSON' };
+  if (depth >= MAX_FIGURE_DEPTH) return { path: [], message: `nested deeper than ${MAX_FIGURE_DEPTH}` };
+  const entries: [string | number, unknown][] = Array.isArray(v)
+    ? v.map((x, i): [number, unknown] => [i, x])
+    : Object.entries(v as object);
+  if (entries.length > MAX_FIGURE_ITEMS) return { path: [], message: `more than ${MAX_FIGURE_ITEMS} items` };
+  for (const [k, x] of entries) {
+    if (typeof k === 'string' && !FIGURE_KEY.test(k)) return { path: [k], message: `key must match ${FIGURE_KEY}` };
+    const p = figureProblem(x, depth + 1);
+    if (p) return { path: [k, ...p.path], message: p.message };
+  }
+  return null;
+}
+
+export const Figure = z.unknown().superRefine((v, ctx) => {
+  const p = figureProblem(v, 1);
+  if (p) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+}) as unknown as z.ZodType<Figure>;
+
+// ---- challenge ----
+
+export const MatmulParams = z.strictObject({
+  n: z
+    .int()
+    .min(MIN_N)
+    .max(MAX_N)
+    .multipleOf(16, 'must be a multiple of 16')
+    .refine((n) => n * 64 < 2 ** 24, 'n·64 must stay below 2^24 for exact f32 sums'),
+  iterations: z.int().min(1).max(MAX_ITERATIONS),
+});
+
+export const MemoryParams = z.strictObject({
+  mib: z.int().min(1).max(1048576),
+  passes: z.int().min(1).max(64),
+});
+
+export const ChallengeBody = z
+  .strictObject({
+    version: Version,
+    id: Id,
+    validatorKey: PublicKey,
+    executorKey: PublicKey,
+    issuedAt: Millis,
+    expiresAt: Millis,
+    seed: Hex32,
+    claim: ClassId,
+    matmul: MatmulParams,
+    memory: z.optional(MemoryParams),
+  })
+  .superRefine((b, ctx) => {
+    if (b.expiresAt <= b.issuedAt) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after issuedAt' });
+    } else if (b.expiresAt - b.issuedAt > MAX_CHALLENGE_TTL_MS) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'challenge lifetime over 24 h' });
+    }
+  });
+
+// ---- commitment ----
+
+export const MATMUL_PATHS = ['f32', 'f16-subgroup-matrix', 'i8-subgroup-matrix'] as const;
+export const TIMING_METHODS = ['timestamp-query', 'queue-completion'] as const;
+
+export const AdapterInfo = z.strictObject({
+  vendor: AdapterString,
+  architecture: AdapterString,
+  device: AdapterString,
+  description: AdapterString,
+  backend: AdapterString,
+  features: z.array(text(64, 1)).max(MAX_FEATURES),
+  isFallbackAdapter: z.boolean(),
+});
+
+export const Timings = z.strictObject({
+  method: z.enum(TIMING_METHODS),
+  phases: boundedRecord(/^[a-z0-9.-]{1,32}$/, NonNegativeMs, MAX_PHASES),
+  totalMs: NonNegativeMs,
+});
+
+export const CommitmentBody = z.strictObject({
+  version: Version,
+  challengeHash: Hex32,
+  executorKey: PublicKey,
+  matmul: z.strictObject({
+    root: Hex32,
+    leaves: z.int().min(1).max(MAX_N * MAX_ITERATIONS),
+    path: z.enum(MATMUL_PATHS),
+    kernel: text(64, 1),
+  }),
+  memory: z.optional(
+    z.strictObject({
+      root: Hex32,
+      blocks: z.int().min(1).max(U32_MAX),
+      chunks: z.int().min(1).max(U32_MAX),
+      rowsPerChunk: z.int().min(1).max(U32_MAX),
+    }),
+  ),
+  adapter: AdapterInfo,
+  timings: Timings,
+});
+
+// ---- open request ----
+
+export const RowIndex = z.strictObject({
+  k: z.int().min(0).max(MAX_ITERATIONS - 1),
+  i: z.int().min(0).max(MAX_N - 1),
+});
+const BlockIndex = z.int().min(0).max(U32_MAX);
+
+export const OpenRequestBody = z.strictObject({
+  version: Version,
+  challengeHash: Hex32,
+  commitmentHash: Hex32,
+  rows: z.array(RowIndex).min(1).max(MAX_OPEN_ROWS),
+  blocks: z.array(BlockIndex).max(MAX_OPEN_BLOCKS),
+  observed: z
+    .strictObject({ sentAt: Millis, receivedAt: Millis, observedMs: NonNegativeMs })
+    .superRefine((o, ctx) => {
+      if (o.receivedAt < o.sentAt) ctx.addIssue({ code: 'custom', path: ['receivedAt'], message: 'before sentAt' });
+    }),
+});
+
+// ---- openings ----
+
+const Row = base64Bytes({ min: 4, max: MAX_ROW_BYTES, multipleOf: 4 });
+const AuditPath = z.array(Hex32).max(MAX_PATH_LENGTH);
+
+export const RowOpening = z
+  .strictObject({
+    k: RowIndex.shape.k,
+    i: RowIndex.shape.i,
+    row: Row,
+    path: AuditPath,
+    prev: z.optional(z.strictObject({ row: Row, path: AuditPath })),
+  })
+  .superRefine((r, ctx) => {
+    // The check folds C_{k-1}[i] into A_k[i]: without it a k > 0 row cannot be checked at all.
+    if (r.k > 0 && r.prev === undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'required when k > 0' });
+    if (r.k === 0 && r.prev !== undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'must be absent when k = 0' });
+  });
+
+export const BlockOpening = z.strictObject({
+  index: BlockIndex,
+  data: base64Bytes({ min: 1, max: MAX_BLOCK_BYTES }),
+  path: AuditPath,
+});
+
+export const OpeningsBody = z.strictObject({
+  version: Version,
+  requestHash: Hex32,
+  rows: z.array(RowOpening).min(1).max(MAX_OPEN_ROWS),
+  blocks: z.array(BlockOpening).max(MAX_OPEN_BLOCKS),
+});
+
+// ---- verdict ----
+
+export const Check = z.strictObject({
+  name: text(64, 1),
+  pass: z.boolean(),
+  reason: text(1024),
+});
+
+export const VerdictBody = z.strictObject({
+  version: Version,
+  challengeHash: Hex32,
+  commitmentHash: Hex32.nullable(),
+  executorKey: PublicKey,
+  validatorKey: PublicKey,
+  accepted: z.boolean(),
+  checks: z.array(Check).max(MAX_CHECKS),
+  measured: boundedRecord(FIGURE_KEY, Figure, MAX_MEASURED_ENTRIES),
+  class: ClassId.nullable(),
+  score: z.number().min(0),
+  issuedAt: Millis,
+});
+
+export type MatmulParams = z.infer<typeof MatmulParams>;
+export type MemoryParams = z.infer<typeof MemoryParams>;
+export type ChallengeBody = z.infer<typeof ChallengeBody>;
+export type AdapterInfo = z.infer<typeof AdapterInfo>;
+export type Timings = z.infer<typeof Timings>;
+export type CommitmentBody = z.infer<typeof CommitmentBody>;
+export type RowIndex = z.infer<typeof RowIndex>;
+export type OpenRequestBody = z.infer<typeof OpenRequestBody>;
+export type RowOpening = z.infer<typeof RowOpening>;
+export type BlockOpening = z.infer<typeof BlockOpening>;
+export type OpeningsBody = z.infer<typeof OpeningsBody>;
+export type Check = z.infer<typeof Check>;
+export type VerdictBody = z.infer<typeof VerdictBody>;
+
+// ---- envelopes ----
+
+export interface BodyOf {
+  challenge: ChallengeBody;
+  commitment: CommitmentBody;
+  'open-request': OpenRequestBody;
+  openings: OpeningsBody;
+  verdict: VerdictBody;
+}
+
+/** A signed message: `signature` is ed25519 by `signer` over domain(type) ‖ JCS(body). */
+export interface Signed<T, K extends MessageType = MessageType> {
+  type: K;
+  body: T;
+  signer: string;
+  signature: string;
+}
+export type SignedMessage<K extends MessageType> = Signed<BodyOf[K], K>;
+export type AnySigned = { [K in MessageType]: SignedMessage<K> }[MessageType];
+
+function envelope<K extends MessageType>(type: K, body: z.ZodType<BodyOf[K]>): z.ZodType<SignedMessage<K>> {
+  return z.strictObject({ type: z.literal(type), body, signer: PublicKey, signature: Signature }) as z.ZodType<
+    SignedMessage<K>
+  >;
+}
+
+export const BODY_SCHEMAS: { readonly [K in MessageType]: z.ZodType<BodyOf[K]> } = {
+  challenge: ChallengeBody,
+  commitment: CommitmentBody,
+  'open-request': OpenRequestBody,
+  openings: OpeningsBody,
+  verdict: VerdictBody,
+};
+
+export const SignedChallenge = envelope('challenge', ChallengeBody);
+export const SignedCommitment = envelope('commitment', CommitmentBody);
+export const SignedOpenRequest = envelope('open-request', OpenRequestBody);
+export const SignedOpenings = envelope('openings', OpeningsBody);
+export const SignedVerdict = envelope('verdict', VerdictBody);
+export type SignedChallenge = SignedMessage<'challenge'>;
+export type SignedCommitment = SignedMessage<'commitment'>;
+export type SignedOpenRequest = SignedMessage<'open-request'>;
+export type SignedOpenings = SignedMessage<'openings'>;
+export type SignedVerdict = SignedMessage<'verdict'>;
+
+export const ENVELOPE_SCHEMAS: { readonly [K in MessageType]: z.ZodType<SignedMessage<K>> } = {
+  challenge: SignedChallenge,
+  commitment: SignedCommitment,
+  'open-request': SignedOpenRequest,
+  openings: SignedOpenings,
+  verdict: SignedVerdict,
+};
+
+export const isMessageType = (s: unknown): s is MessageType =>
+  typeof s === 'string' && (MESSAGE_TYPES as readonly string[]).includes(s);

@@ -1,0 +1,88 @@
+// Signatures and message hashes. The domain string binds a signature to one message type and
+// protocol version, so a signed body can never be replayed as another kind of message.
+import nacl from 'tweetnacl';
+import { inputError } from '../errors.js';
+import { bytesEqual, concatBytes, fromB64, sha256, toB64, toHex, utf8 } from '../util/bytes.js';
+import { canonicalBytes } from './canonical.js';
+import {
+  BODY_SCHEMAS,
+  ENVELOPE_SCHEMAS,
+  isMessageType,
+  type BodyOf,
+  type MessageType,
+  type SignedMessage,
+} from './schemas.js';
+import { firstIssue } from './issues.js';
+
+/** `gpuproof/v1/<type>` then one 0x00 byte: no type name is a prefix of another after the NUL. */
+export function domainBytes(type: MessageType): Uint8Array {
+  return concatBytes(utf8(`gpuproof/v1/${type}`), new Uint8Array([0]));
+}
+
+/** The exact bytes an ed25519 signature covers: domain(type) ‖ JCS(body). */
+export function signingBytes(type: MessageType, body: unknown): Uint8Array {
+  return concatBytes(domainBytes(type), canonicalBytes(body));
+}
+
+/** Group order of ed25519; RFC 8032 §5.1.7 requires S < L, which tweetnacl does not check. */
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function scalarIsCanonical(sig: Uint8Array): boolean {
+  let s = 0n;
+  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i] as number);
+  return s < L;
+}
+
+/**
+ * Validates `body` against the schema for `type` and signs it. `secretKey` is tweetnacl's 64-byte
+ * form (seed ‖ public key); its public half must match the seed, or the envelope would name a
+ * signer whose key cannot verify it.
+ */
+export function signMessage<K extends MessageType>(type: K, body: BodyOf[K], secretKey: Uint8Array): SignedMessage<K> {
+  if (!isMessageType(type)) throw inputError('type', `unknown message type ${String(type)}`);
+  if (!(secretKey instanceof Uint8Array) || secretKey.length !== nacl.sign.secretKeyLength) {
+    throw inputError('secretKey', `expected ${nacl.sign.secretKeyLength} bytes`);
+  }
+  const derived = nacl.sign.keyPair.fromSeed(secretKey.subarray(0, 32));
+  if (!bytesEqual(derived.secretKey, secretKey)) throw inputError('secretKey', 'public half does not match the seed');
+  const parsed = BODY_SCHEMAS[type].safeParse(body);
+  if (!parsed.success) {
+    const { field, message } = firstIssue(parsed.error, 'body');
+    throw inputError(field, message);
+  }
+  const signature = nacl.sign.detached(signingBytes(type, parsed.data), secretKey);
+  return { type, body: parsed.data, signer: toB64(derived.publicKey), signature: toB64(signature) };
+}
+
+/**
+ * True only for a well-formed envelope of a known type whose signature verifies under its own
+ * `signer`. Never throws. Who the signer should be is the caller's question.
+ */
+export function verifySignature(envelope: unknown): boolean {
+  try {
+    if (typeof envelope !== 'object' || envelope === null) return false;
+    const type = (envelope as { type?: unknown }).type;
+    if (!isMessageType(type)) return false;
+    const parsed = ENVELOPE_SCHEMAS[type].safeParse(envelope);
+    if (!parsed.success) return false;
+    const sig = fromB64(parsed.data.signature);
+    const pub = fromB64(parsed.data.signer);
+    if (sig.length !== 64 || pub.length !== 32 || !scalarIsCanonical(sig)) return false;
+    return nacl.sign.detached.verify(signingBytes(type, parsed.data.body), sig, pub);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SHA-256 of JCS(whole envelope), signature included: what challengeHash, commitmentHash and
+ * requestHash refer to. Hashing the envelope rather than the body pins the exact signed message.
+ */
+export function messageHash(envelope: SignedMessage<MessageType>): Uint8Array {
+  return sha256(canonicalBytes(envelope));
+}
+
+/** {@link messageHash} as 64 lowercase hex characters, the wire form of Hex32. */
+export function hashHex(envelope: SignedMessage<MessageType>): string {
+  return toHex(messageHash(envelope));
+}
