@@ -131,8 +131,9 @@ export async function readPublicKey(arg: string, field = 'key'): Promise<string>
   try {
     raw = await readJsonFile(arg);
   } catch (err) {
-    if (err instanceof GpuproofError && err.code === 'IO' && !looksLikePath(arg)) {
-      throw inputError(field, 'neither a base64 ed25519 public key (32 bytes) nor a readable key file');
+    // The argument may have been meant as a key: a missing file is a bad argument, not a fault.
+    if (err instanceof GpuproofError && err.code === 'IO' && (err.cause as NodeJS.ErrnoException)?.code === 'ENOENT') {
+      throw inputError(field, 'neither a base64 ed25519 public key (32 bytes) nor an existing key file');
     }
     throw err;
   }
@@ -144,8 +145,6 @@ export async function readPublicKey(arg: string, field = 'key'): Promise<string>
   }
   return parsed.data.publicKey;
 }
-
-const looksLikePath = (s: string): boolean => s.includes('/') || s.includes('\\') || s.endsWith('.json');
 
 function ioError(verb: string, path: string, err: unknown): GpuproofError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'error';

@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GpuproofError } from '../src/errors.js';
+import {
+  generateKeyPair,
+  keyFileText,
+  publicKeyFileText,
+  readKeyFile,
+  readPublicKey,
+  writeKeyFile,
+} from '../src/protocol/keys.js';
+import { signMessage, verifySignature } from '../src/protocol/signing.js';
+import { bytesEqual, toB64 } from '../src/util/bytes.js';
+
+function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpuproof-keys-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+const isError = (code: string, field?: string) => (e: unknown) => {
+  assert.ok(e instanceof GpuproofError, String(e));
+  assert.equal(e.code, code, e.message);
+  if (field !== undefined) assert.equal(e.field, field, e.message);
+  return true;
+};
+
+test(
+  'key file round trip, mode 0600, nothing else left in the directory',
+  withDir(async (dir) => {
+    const kp = generateKeyPair();
+    const file = join(dir, 'validator.key.json');
+    await writeKeyFile(file, kp);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir), ['validator.key.json']);
+    const back = await readKeyFile(file);
+    assert.ok(bytesEqual(back.publicKey, kp.publicKey));
+    assert.ok(bytesEqual(back.secretKey, kp.secretKey));
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    assert.deepEqual(Object.keys(parsed).sort(), ['publicKey', 'secretKey']);
+  }),
+);
+
+test(
+  'refuses to overwrite and leaves the old file intact',
+  withDir(async (dir) => {
+    const file = join(dir, 'k.json');
+    writeFileSync(file, 'precious');
+    await assert.rejects(writeKeyFile(file, generateKeyPair()), isError('INPUT', 'out'));
+    assert.equal(readFileSync(file, 'utf8'), 'precious');
+    const first = generateKeyPair();
+    const second = join(dir, 'k2.json');
+    await writeKeyFile(second, first);
+    await assert.rejects(writeKeyFile(second, generateKeyPair()), isError('INPUT', 'out'));
+    assert.ok(bytesEqual((await readKeyFile(second)).secretKey, first.secretKey));
+    assert.deepEqual(readdirSync(dir).sort(), ['k.json', 'k2.json']);
+  }),
+);
+
+test(
+  'a write that cannot happen is an IO error and leaves nothing behind',
+  withDir(async (dir) => {
+    await assert.rejects(writeKeyFile(join(dir, 'missing', 'k.json'), generateKeyPair()), isError('IO'));
+    assert.deepEqual(readdirSync(dir), []);
+  }),
+);
+
+test(
+  'mismatched and malformed key files are INPUT errors naming the field',
+  withDir(async (dir) => {
+    const a = generateKeyPair();
+    const b = generateKeyPair();
+    const cases: [string, string, string][] = [
+      ['mismatch', JSON.stringify({ publicKey: toB64(b.publicKey), secretKey: toB64(a.secretKey) }), 'secretKey'],
+      ['short-secret', JSON.stringify({ publicKey: toB64(a.publicKey), secretKey: toB64(a.secretKey.subarray(0, 32)) }), 'secretKey'],
+      ['no-public', JSON.stringify({ secretKey: toB64(a.secretKey) }), 'publicKey'],
+      ['extra', JSON.stringify({ publicKey: toB64(a.publicKey), secretKey: toB64(a.secretKey), note: 1 }), 'note'],
+      ['not-json', 'publicKey=abc', '$'],
+      ['huge', ' '.repeat(5000), '$'],
+    ];
+    // A secret whose stored public half disagrees with its seed.
+    const tampered = new Uint8Array(a.secretKey);
+    tampered[63] = (tampered[63] as number) ^ 1;
+    cases.push(['bad-half', JSON.stringify({ publicKey: toB64(a.publicKey), secretKey: toB64(tampered) }), 'secretKey']);
+    for (const [name, text, field] of cases) {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, text);
+      await assert.rejects(readKeyFile(file), isError('INPUT', field), name);
+    }
+    await assert.rejects(readKeyFile(join(dir, 'absent.json')), isError('IO'));
+  }),
+);
+
+test(
+  'readPublicKey takes base64, a key file or a public-key file',
+  withDir(async (dir) => {
+    const kp = generateKeyPair();
+    const b64 = toB64(kp.publicKey);
+    assert.equal(await readPublicKey(b64), b64);
+    const keyFile = join(dir, 'k.json');
+    await writeKeyFile(keyFile, kp);
+    assert.equal(await readPublicKey(keyFile), b64);
+    const pubFile = join(dir, 'k.pub.json');
+    writeFileSync(pubFile, publicKeyFileText(kp.publicKey));
+    assert.equal(await readPublicKey(pubFile), b64);
+    assert.deepEqual(JSON.parse(keyFileText(kp)), { publicKey: b64, secretKey: toB64(kp.secretKey) });
+    await assert.rejects(readPublicKey('not-a-key', '--executor-key'), isError('INPUT', '--executor-key'));
+    await assert.rejects(readPublicKey(b64.slice(0, 40) + 'AA==', '--executor-key'), isError('INPUT', '--executor-key'));
+    await assert.rejects(readPublicKey(join(dir, 'absent.json')), isError('INPUT', 'key'));
+    await assert.rejects(readPublicKey(dir), isError('IO'));
+    const wrong = join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ publicKey: 'abc' }));
+    await assert.rejects(readPublicKey(wrong, '--validator-key'), isError('INPUT', '--validator-key'));
+  }),
+);
+
+test('generated keys sign messages that verify', () => {
+  const kp = generateKeyPair();
+  const other = generateKeyPair();
+  const env = signMessage(
+    'challenge',
+    {
+      version: 1,
+      id: '00'.repeat(16),
+      validatorKey: toB64(kp.publicKey),
+      executorKey: toB64(other.publicKey),
+      issuedAt: 1,
+      expiresAt: 2,
+      seed: '11'.repeat(32),
+      claim: 'any',
+      matmul: { n: 16, iterations: 1 },
+    },
+    kp.secretKey,
+  );
+  assert.equal(env.signer, toB64(kp.publicKey));
+  assert.ok(verifySignature(env));
+});
