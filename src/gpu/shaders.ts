@@ -8,8 +8,10 @@ import { gpuError } from '../errors.js';
 const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
 const sourceCache = new Map<string, string>();
 
-export function shaderSource(files: readonly string[]): string {
-  return files.map(readShaderFile).join('\n');
+/** The module text: tuning constants (`const NAME: u32 = V;`) first, then the files in order. */
+export function shaderSource(files: readonly string[], defines: Record<string, number> = {}): string {
+  const header = Object.entries(defines).map(([k, v]) => `const ${k}: u32 = ${v}u;`);
+  return [...header, ...files.map(readShaderFile)].join('\n');
 }
 
 function readShaderFile(name: string): string {
@@ -31,6 +33,8 @@ export interface PipelineSpec {
   files: readonly string[];
   entryPoint?: string;
   constants?: Record<string, number>;
+  /** Tuning constants prepended to the source; WGSL has no preprocessor. */
+  defines?: Record<string, number>;
 }
 
 // Pipelines are compiled once per device: compilation on lavapipe costs tens of milliseconds.
@@ -42,7 +46,7 @@ export function getPipeline(device: GPUDevice, spec: PipelineSpec): Promise<GPUC
     perDevice = new Map();
     pipelines.set(device, perDevice);
   }
-  const key = `${spec.label}|${JSON.stringify(spec.constants ?? {})}`;
+  const key = `${spec.label}|${spec.files.join(',')}|${JSON.stringify(spec.defines ?? {})}|${JSON.stringify(spec.constants ?? {})}`;
   let p = perDevice.get(key);
   if (!p) {
     p = compile(device, spec);
@@ -53,7 +57,7 @@ export function getPipeline(device: GPUDevice, spec: PipelineSpec): Promise<GPUC
 }
 
 async function compile(device: GPUDevice, spec: PipelineSpec): Promise<GPUComputePipeline> {
-  const module = device.createShaderModule({ label: spec.label, code: shaderSource(spec.files) });
+  const module = device.createShaderModule({ label: spec.label, code: shaderSource(spec.files, spec.defines) });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {

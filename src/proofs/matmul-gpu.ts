@@ -10,6 +10,7 @@ import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
 import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
 import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
 import { sha256Pipeline } from './sha256-gpu.js';
+import { DEFAULT_VARIANT_ID, findVariant, type MatmulVariant } from './matmul-variants.js';
 
 export interface RowRef {
   k: number;
@@ -19,6 +20,8 @@ export interface RowRef {
 export interface MatmulRunOptions {
   /** Rows of C_k to copy out, for openings. */
   capture?: readonly RowRef[];
+  /** Matmul variant id (src/proofs/matmul-variants.ts); the default when absent. */
+  kernel?: string;
   /** Called after each iteration completes (forces a queue wait per iteration). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -34,17 +37,20 @@ export interface MatmulRun {
   kernel: string;
 }
 
-export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
+/** The pipeline of a matmul variant; every variant binds (A, B, C, params). */
+export const matmulPipeline = (device: GPUDevice, v: MatmulVariant): Promise<GPUComputePipeline> =>
+  getPipeline(device, { label: `matmul.${v.id}`, files: [v.file], defines: v.defines });
 
-const KERNEL = 'f32-tile64x64-reg4x4';
+export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
 
 export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: MatmulSize, opts: MatmulRunOptions = {}): Promise<MatmulRun> {
   checkMatmulSize(size, ctx.device.limits);
   const { device } = ctx;
   const { n, iterations: K } = size;
+  const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
   const [genP, mmP, shaP, foldP] = await Promise.all([
     getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
-    getPipeline(device, { label: `matmul.${KERNEL}`, files: ['matmul_f32'] }),
+    matmulPipeline(device, variant),
     sha256Pipeline(device),
     getPipeline(device, { label: 'matmul.fold', files: ['fold'] }),
   ]);
@@ -78,7 +84,6 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const foldBg = bg('matmul.fold', foldP, [{ buffer: c }, { buffer: a }, { buffer: foldU }]);
       const genDispatch = dispatchSize((n * n) / 4, 64);
       const rowDispatch = dispatchSize(n, 64);
-      const tiles = Math.ceil(n / 64);
 
       timer.wallStart('generate');
       const enc = device.createCommandEncoder({ label: 'matmul.generate' });
@@ -99,7 +104,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
         const pass = e.beginComputePass({ label: `matmul.iter${k}`, timestampWrites: timer.writes('chain', k === 0, k === K - 1) });
         pass.setPipeline(mmP);
         pass.setBindGroup(0, mmBg);
-        pass.dispatchWorkgroups(tiles, tiles);
+        pass.dispatchWorkgroups(Math.ceil(n / variant.tileN), Math.ceil(n / variant.tileM));
         pass.setPipeline(shaP);
         pass.setBindGroup(0, bg(`sha256.rows.k${k}`, shaP, [{ buffer: c }, { buffer: digests, offset: k * n * 32, size: n * 32 }, { buffer: shaU }]));
         pass.dispatchWorkgroups(...rowDispatch);
@@ -129,7 +134,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       }
       timer.wallEnd('readback');
       const phases = await timer.resolve();
-      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: KERNEL };
+      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: variant.id };
     });
   } finally {
     for (const o of owned) o.destroy();

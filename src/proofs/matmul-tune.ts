@@ -1,0 +1,84 @@
+// Times matmul variants on the device at hand and picks the fastest. Each timing is `reps`
+// multiplications of one n×n pair inside a single pass bracketed by GPU timestamps (or queue
+// completion wall time where the adapter has none).
+import type { GpuContext } from '../gpu/context.js';
+import { storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
+import { getPipeline } from '../gpu/shaders.js';
+import { withErrorScopes } from '../gpu/scope.js';
+import { PhaseTimer } from '../gpu/timer.js';
+import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { matmulPipeline } from './matmul-gpu.js';
+import { MATMUL_VARIANTS, variantFits, type MatmulVariant } from './matmul-variants.js';
+
+export interface VariantTiming {
+  id: string;
+  n: number;
+  reps: number;
+  ms: number;
+  gflops: number;
+  method: string;
+}
+
+export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, reps: number): Promise<VariantTiming> {
+  const { device } = ctx;
+  const [genP, mmP] = await Promise.all([
+    getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
+    matmulPipeline(device, v),
+  ]);
+  const seed = new Uint8Array(32);
+  const owned: { destroy(): void }[] = [];
+  const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
+  const timer = own(new PhaseTimer(device, ctx.hasTimestamps, `tune.${v.id}`));
+  try {
+    return await withErrorScopes(device, `time ${v.id}`, async () => {
+      const a = own(storageBuffer(device, 'tune.A', n * n * 4));
+      const b = own(storageBuffer(device, 'tune.B', n * n * 4));
+      const c = own(storageBuffer(device, 'tune.C', n * n * 4));
+      const ga = own(uniformBuffer(device, 'tune.gen.A', new Uint32Array([...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0])));
+      const gb = own(uniformBuffer(device, 'tune.gen.B', new Uint32Array([...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0])));
+      const mu = own(uniformBuffer(device, 'tune.params', new Uint32Array([n, 0, 0, 0])));
+      const bind = (p: GPUComputePipeline, bufs: GPUBuffer[]): GPUBindGroup =>
+        device.createBindGroup({ label: 'tune', layout: p.getBindGroupLayout(0), entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+      let enc = device.createCommandEncoder({ label: 'tune.generate' });
+      let pass = enc.beginComputePass({ label: 'tune.generate' });
+      pass.setPipeline(genP);
+      for (const [buf, u] of [[a, ga], [b, gb]] as const) {
+        pass.setBindGroup(0, bind(genP, [buf, u]));
+        pass.dispatchWorkgroups(...dispatchSize((n * n) / 4, 64));
+      }
+      pass.end();
+      // One warm-up multiplication outside the timed pass: first dispatches pay for caches and JIT.
+      pass = enc.beginComputePass({ label: 'tune.warmup' });
+      pass.setPipeline(mmP);
+      pass.setBindGroup(0, bind(mmP, [a, b, c, mu]));
+      pass.dispatchWorkgroups(Math.ceil(n / v.tileN), Math.ceil(n / v.tileM));
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      timer.wallStart('mm');
+      enc = device.createCommandEncoder({ label: `tune.${v.id}` });
+      pass = enc.beginComputePass({ label: `tune.${v.id}`, timestampWrites: timer.writes('mm', true, true) });
+      pass.setPipeline(mmP);
+      pass.setBindGroup(0, bind(mmP, [a, b, c, mu]));
+      for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(Math.ceil(n / v.tileN), Math.ceil(n / v.tileM));
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      timer.wallEnd('mm');
+      const ms = (await timer.resolve()).mm ?? Number.NaN;
+      return { id: v.id, n, reps, ms, gflops: (2 * n ** 3 * reps) / ms / 1e6, method: timer.method };
+    });
+  } finally {
+    for (const o of owned) o.destroy();
+  }
+}
+
+/** Times every candidate (baselines excluded unless asked) and returns them fastest first. */
+export async function tuneMatmul(ctx: GpuContext, n: number, reps: number, opts: { includeBaseline?: boolean } = {}): Promise<VariantTiming[]> {
+  const out: VariantTiming[] = [];
+  for (const v of MATMUL_VARIANTS) {
+    if ((v.baseline && !opts.includeBaseline) || !variantFits(v, ctx.device.limits)) continue;
+    out.push(await timeVariant(ctx, v, n, reps));
+  }
+  return out.sort((x, y) => y.gflops - x.gflops);
+}

@@ -1,0 +1,59 @@
+// The matmul kernels the autotuner chooses from. Every variant computes the same exact integers
+// (tests hold each to the CPU reference and to the others); they differ only in speed.
+
+export interface MatmulVariant {
+  id: string;
+  file: string;
+  defines: Record<string, number>;
+  /** Output rows and columns per workgroup, for the dispatch. */
+  tileM: number;
+  tileN: number;
+  /** Only a baseline for benchmarks; the autotuner never picks it. */
+  baseline?: boolean;
+}
+
+const tiled = (wx: number, wy: number, tm: number, tn: number, tk: number): MatmulVariant => ({
+  id: `tiled-${wy * tm}x${wx * tn}-r${tm}x${tn}-k${tk}`,
+  file: 'matmul_tiled',
+  defines: { WG_X: wx, WG_Y: wy, TM: tm, TN: tn, TK: tk },
+  tileM: wy * tm,
+  tileN: wx * tn,
+});
+
+const vec4 = (wx: number, wy: number, tm: number, tn4: number, tk: number): MatmulVariant => ({
+  id: `vec4-${wy * tm}x${wx * tn4 * 4}-r${tm}x${tn4 * 4}-k${tk}`,
+  file: 'matmul_vec4',
+  defines: { WG_X: wx, WG_Y: wy, TM: tm, TN4: tn4, TK: tk },
+  tileM: wy * tm,
+  tileN: wx * tn4 * 4,
+});
+
+export const NAIVE_VARIANT: MatmulVariant = { id: 'naive-16x16', file: 'matmul_naive16', defines: {}, tileM: 16, tileN: 16, baseline: true };
+
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
+  NAIVE_VARIANT,
+  tiled(16, 16, 4, 4, 16),
+  tiled(16, 16, 8, 8, 8),
+  tiled(8, 8, 4, 4, 16),
+  vec4(16, 16, 4, 1, 16),
+  vec4(16, 8, 8, 1, 16),
+  vec4(8, 8, 8, 2, 8),
+  vec4(16, 16, 8, 2, 8),
+];
+
+export const DEFAULT_VARIANT_ID = 'vec4-64x64-r4x4-k16';
+
+export function findVariant(id: string): MatmulVariant {
+  const v = MATMUL_VARIANTS.find((x) => x.id === id);
+  if (!v) throw new RangeError(`unknown matmul kernel ${id}`);
+  return v;
+}
+
+/** A variant fits when its workgroup and tiles are within the device's limits. */
+export function variantFits(v: MatmulVariant, limits: GPUSupportedLimits): boolean {
+  const wx = v.defines.WG_X ?? 16;
+  const wy = v.defines.WG_Y ?? 16;
+  const tk = v.defines.TK ?? 16;
+  const shared = (v.tileM + v.tileN) * tk * 4;
+  return wx * wy <= limits.maxComputeInvocationsPerWorkgroup && shared <= limits.maxComputeWorkgroupStorageSize;
+}

@@ -1,0 +1,40 @@
+// Every matmul variant the autotuner can pick (and the baseline) computes the same exact bits:
+// identical row digests to each other and to the CPU reference, at sizes that leave partial
+// tiles at the edges.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { useGpu } from './helpers/gpu.js';
+import { runMatmulChain } from '../src/proofs/matmul-gpu.js';
+import { MATMUL_VARIANTS, DEFAULT_VARIANT_ID, findVariant, variantFits } from '../src/proofs/matmul-variants.js';
+import { chainRef } from '../src/proofs/reference.js';
+import { sha256, toHex } from '../src/util/bytes.js';
+
+const gpu = useGpu();
+
+for (const n of [48, 144]) {
+  test(`all variants are bit-exact with the CPU reference at n=${n}`, async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const K = 2;
+    const ref = chainRef(seed, n, K);
+    const want = ref.flatMap((C) => Array.from({ length: n }, (_, i) => toHex(sha256(new Uint8Array(C.buffer, i * n * 4, n * 4))))).join('');
+    let ran = 0;
+    for (const v of MATMUL_VARIANTS) {
+      if (!variantFits(v, gpu().device.limits)) continue;
+      const run = await runMatmulChain(gpu(), seed, { n, iterations: K }, { kernel: v.id });
+      assert.equal(run.kernel, v.id);
+      assert.equal(toHex(run.digests), want, `variant ${v.id}`);
+      ran++;
+    }
+    assert.ok(ran >= MATMUL_VARIANTS.length - 1, `only ${ran} variants fit`);
+  });
+}
+
+test('variant table: unique ids, a valid default, unknown ids refused', () => {
+  assert.equal(new Set(MATMUL_VARIANTS.map((v) => v.id)).size, MATMUL_VARIANTS.length);
+  assert.equal(findVariant(DEFAULT_VARIANT_ID).id, DEFAULT_VARIANT_ID);
+  assert.throws(() => findVariant('no-such-kernel'), RangeError);
+  const small = { maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupStorageSize: 16384 } as GPUSupportedLimits;
+  assert.ok(!variantFits(findVariant('tiled-64x64-r4x4-k16'), small), '256 invocations do not fit a 64-invocation limit');
+  assert.ok(variantFits(findVariant('tiled-32x32-r4x4-k16'), small));
+});
