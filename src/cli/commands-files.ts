@@ -14,7 +14,8 @@ import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS }
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
-import { gpuproofHome, intOption, readKeys, readMessage, readPubKey } from './inputs.js';
+import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
+import { chooseKernel } from '../roles/autotune.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
 
@@ -64,15 +65,20 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('key', { type: 'string', demandOption: true })
       .option('challenge', { type: 'string', demandOption: true })
       .option('out', { type: 'string', demandOption: true })
-      .option('state', { type: 'string', describe: 'executor state directory (default $GPUPROOF_HOME/executor)' }), async (raw) => {
+      .option('state', { type: 'string', describe: 'executor state directory (default $GPUPROOF_HOME/executor)' })
+      .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
+      const forced = kernelOption(a.kernel);
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const target = str(a, 'out');
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
-      const state = await withGpu({}, (ctx) => runChallenge(ctx, challenge, { keys, replay, onProgress: out.progress }));
+      const state = await withGpu({}, async (ctx) => {
+        const kernel = forced ?? (await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json'))).kernel;
+        return runChallenge(ctx, challenge, { keys, replay, kernel, onProgress: out.progress });
+      });
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);
       const t = state.commitment.body.timings;

@@ -5,7 +5,8 @@ import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest, type SelftestResult } from '../roles/selftest.js';
-import { intOption } from './inputs.js';
+import { join } from 'node:path';
+import { gpuproofHome, intOption, kernelOption } from './inputs.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
@@ -32,14 +33,17 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
       .option('iterations', { type: 'number', describe: 'chained multiplications K' })
       .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
-      .option('claim', { type: 'string', describe: 'class to claim' }), async (raw) => {
+      .option('claim', { type: 'string', describe: 'class to claim' })
+      .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
       const n = optInt(a, 'n', 16, MAX_EXACT_N);
       const iterations = optInt(a, 'iterations', 1, MAX_ITERATIONS);
       const rows = optInt(a, 'rows', 1, MAX_OPEN_ROWS);
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, claim, onProgress: out.progress }));
+      const kernel = kernelOption(a.kernel);
+      const tuneCache = join(gpuproofHome(), 'autotune.json');
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, claim, kernel, tuneCache, onProgress: out.progress }));
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);
     });

@@ -6,6 +6,7 @@ import { GpuproofError, inputError } from '../errors.js';
 import { readMessageFile } from '../protocol/parse.js';
 import type { MessageType, SignedMessage } from '../protocol/schemas.js';
 import { readKeyFile, readPublicKey, type KeyPair } from '../protocol/keys.js';
+import { MATMUL_VARIANTS } from '../proofs/matmul-variants.js';
 
 /** Where the CLI keeps replay memory and executor state unless told otherwise. */
 export const gpuproofHome = (): string => process.env.GPUPROOF_HOME ?? join(homedir(), '.gpuproof');
@@ -47,6 +48,15 @@ export async function readPubKey(arg: string, option: string): Promise<string> {
 export function intOption(value: unknown, option: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw inputError(option, `must be an integer in ${min}..${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** --kernel: a known matmul variant id, or absent. */
+export function kernelOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !MATMUL_VARIANTS.some((v) => v.id === value)) {
+    throw inputError('kernel', `unknown kernel ${String(value)}; one of ${MATMUL_VARIANTS.map((v) => v.id).join(', ')}`);
   }
   return value;
 }

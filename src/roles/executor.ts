@@ -20,6 +20,8 @@ export interface ExecutorOptions {
   keys: KeyPair;
   replay: ReplayStore;
   now?: () => number;
+  /** Matmul variant id; the default kernel when absent. */
+  kernel?: string | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -49,6 +51,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   opts.replay.remember(b.id, b.expiresAt);
   const t0 = performance.now();
   const run = await runMatmulChain(ctx, fromHex(b.seed), b.matmul, {
+    ...(opts.kernel ? { kernel: opts.kernel } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
   });
   const tree = MerkleTree.fromLeafData(splitDigests(run.digests));
@@ -88,7 +91,7 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     wanted.set(rowKey({ k, i }), { k, i });
     if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
   }
-  const run = await runMatmulChain(ctx, fromHex(challenge.body.seed), challenge.body.matmul, { capture: [...wanted.values()] });
+  const run = await runMatmulChain(ctx, fromHex(challenge.body.seed), challenge.body.matmul, { capture: [...wanted.values()], ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   const digests = Buffer.from(state.digests, 'base64');
   // The re-run must reproduce what was committed; anything else is a fault on this machine.
   if (!bytesEqual(run.digests, digests)) throw refused('re-running the chain did not reproduce the committed digests (faulty GPU?)');

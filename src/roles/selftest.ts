@@ -9,12 +9,16 @@ import { runChallenge, answerOpenings } from './executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS } from './validator.js';
 import { verifyProof, type Verification } from './verifier.js';
 import { MemoryReplayStore } from './stores.js';
+import { chooseKernel } from './autotune.js';
 
 export interface SelftestOptions {
   n?: number | undefined;
   iterations?: number | undefined;
   rows?: number | undefined;
   claim?: string | undefined;
+  /** Force a matmul variant; otherwise the autotuner's choice (cached in tuneCache when given). */
+  kernel?: string | undefined;
+  tuneCache?: string | undefined;
   onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
 }
 
@@ -31,15 +35,16 @@ export function defaultSelftestSize(ctx: GpuContext): MatmulSize {
 }
 
 export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Promise<SelftestResult> {
-  const t0 = performance.now();
   const def = defaultSelftestSize(ctx);
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const validatorKeys = generateKeyPair();
   const executorKeys = generateKeyPair();
   const validatorStore = new MemoryReplayStore();
   const executorStore = new MemoryReplayStore();
+  const t0 = performance.now();
   const challenge = issueChallenge(validatorKeys, { executorKey: toB64(executorKeys.publicKey), matmul: size, claim: opts.claim ?? 'any' }, validatorStore);
-  const execOpts = { keys: executorKeys, replay: executorStore, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const kernel = opts.kernel ?? (await chooseKernel(ctx, opts.tuneCache)).kernel;
+  const execOpts = { keys: executorKeys, replay: executorStore, kernel, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const sent = performance.now();
   const state = await runChallenge(ctx, challenge, execOpts);
   const observedMs = performance.now() - sent;
