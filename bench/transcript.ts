@@ -1,0 +1,55 @@
+// An honest transcript at sizes lavapipe cannot run (n up to 8192): K = 1, and only the opened rows
+// of C_0 = A0·B are computed, on the CPU; unopened leaves are random digests, which the verifier
+// never sees. Verification cost is what is measured, so this is exactly the validator's work.
+import { randomBytes } from 'node:crypto';
+import { MerkleTree } from '../src/proofs/merkle.js';
+import { generateMatrix, generateRow, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { rowTimesMatrix } from '../src/proofs/reference.js';
+import { generateKeyPair } from '../src/protocol/keys.js';
+import { signMessage, hashHex } from '../src/protocol/signing.js';
+import { PROTOCOL_VERSION } from '../src/protocol/schemas.js';
+import { issueChallenge, makeOpenRequest } from '../src/roles/validator.js';
+import { MemoryReplayStore } from '../src/roles/stores.js';
+import type { VerifyInput } from '../src/roles/verifier.js';
+import { fromHex, sha256, toB64, toHex } from '../src/util/bytes.js';
+
+export function syntheticTranscript(n: number, m = 32): VerifyInput {
+  const v = generateKeyPair();
+  const e = generateKeyPair();
+  const challenge = issueChallenge(v, { executorKey: toB64(e.publicKey), matmul: { n, iterations: 1 } }, new MemoryReplayStore());
+  const seed = fromHex(challenge.body.seed);
+  const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
+  const keyA = streamKey(seed, STREAM_MATMUL_A0);
+  const digests = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
+  const picked = [...new Set(Array.from({ length: m }, () => Math.floor(Math.random() * n)))];
+  const rows = new Map<number, Int32Array>();
+  for (const i of picked) {
+    const row = rowTimesMatrix(generateRow(keyA, n, i), B, n);
+    rows.set(i, row);
+    digests[i] = sha256(new Uint8Array(row.buffer));
+  }
+  const tree = MerkleTree.fromLeafData(digests);
+  const commitment = signMessage('commitment', {
+    version: PROTOCOL_VERSION,
+    challengeHash: hashHex(challenge),
+    executorKey: toB64(e.publicKey),
+    matmul: { root: toHex(tree.root()), leaves: n, path: 'f32', kernel: 'synthetic' },
+    adapter: { vendor: 'bench', architecture: '', device: '', description: 'synthetic transcript', backend: 'none', features: [], isFallbackAdapter: false },
+    timings: { method: 'queue-completion', phases: {}, totalMs: 1 },
+  }, e.secretKey);
+  const now = Date.now();
+  const request = signMessage('open-request', {
+    ...makeOpenRequest(v, challenge, commitment, { sentAt: now, receivedAt: now + 1000 }, m).body,
+    rows: picked.map((i) => ({ k: 0, i })),
+  }, v.secretKey);
+  const openings = signMessage('openings', {
+    version: PROTOCOL_VERSION,
+    requestHash: hashHex(request),
+    rows: picked.map((i) => {
+      const row = rows.get(i) as Int32Array;
+      return { k: 0, i, row: toB64(new Uint8Array(row.buffer)), path: tree.auditPath(i).map(toHex) };
+    }),
+    blocks: [],
+  }, e.secretKey);
+  return { challenge, commitment, request, openings };
+}
