@@ -8,9 +8,10 @@ import { withGpu } from '../gpu/context.js';
 import { generateKeyPair, writeKeyFile } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
 import { writeFileAtomic } from '../util/files.js';
-import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
+import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS } from '../protocol/schemas.js';
+import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
-import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS } from '../roles/validator.js';
+import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, DEFAULT_OPEN_BLOCKS } from '../roles/validator.js';
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
@@ -43,6 +44,8 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('n', { type: 'number', default: 512, describe: 'matrix size (multiple of 16)' })
       .option('iterations', { type: 'number', default: 8, describe: 'chained multiplications K' })
       .option('ttl', { type: 'number', default: 600, describe: 'seconds until the challenge expires' })
+      .option('memory-mib', { type: 'number', default: 0, describe: 'memory capacity to prove in MiB (0: no memory proof)' })
+      .option('passes', { type: 'number', default: 12, describe: 'memory passes P' })
       .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
       .option('out', { type: 'string', demandOption: true }), async (raw) => {
       const a = raw as unknown as Args;
@@ -50,13 +53,15 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const n = intOption(a.n, 'n', 16, MAX_EXACT_N);
       const iterations = intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS);
       checkMatmulSize({ n, iterations });
+      const mib = intOption(a['memory-mib'], 'memory-mib', 0, MAX_MIB);
+      const passes = intOption(a.passes, 'passes', MIN_PASSES, MAX_PASSES);
       const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
       const claim = str(a, 'claim');
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(claim)) throw inputError('claim', 'expected a class id like h100-sxm');
       const keys = await readKeys(str(a, 'key'));
       const executorKey = await readPubKey(str(a, 'executor'), 'executor');
       const target = str(a, 'out');
-      const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ttlMs: ttl * 1000, claim }, validatorStore());
+      const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ...(mib > 0 ? { memory: { mib, passes } } : {}), ttlMs: ttl * 1000, claim }, validatorStore());
       writeJson(target, ch);
       out.result({ ok: true, id: ch.body.id, path: target, expiresAt: ch.body.expiresAt }, `challenge ${ch.body.id} written to ${target} (n=${n}, K=${iterations}, expires in ${ttl} s)`);
       setCode(0);
@@ -90,16 +95,18 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('challenge', { type: 'string', demandOption: true })
       .option('commitment', { type: 'string', demandOption: true })
       .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: 'rows to open (m)' })
+      .option('blocks', { type: 'number', default: DEFAULT_OPEN_BLOCKS, describe: 'memory blocks to open' })
       .option('out', { type: 'string', demandOption: true }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
       const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
+      const blocks = intOption(a.blocks, 'blocks', 1, MAX_OPEN_BLOCKS);
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const commitment = await readMessage('commitment', str(a, 'commitment'), 'commitment');
       const target = str(a, 'out');
       const window = receiveCommitment(keys, challenge, commitment, validatorStore());
-      const req = makeOpenRequest(keys, challenge, commitment, window, rows);
+      const req = makeOpenRequest(keys, challenge, commitment, window, rows, blocks);
       writeJson(target, req);
       out.result({ ok: true, path: target, rows: req.body.rows.length, observedMs: req.body.observed.observedMs }, `open request for ${req.body.rows.length} rows written to ${target} (observed ${req.body.observed.observedMs} ms)`);
       setCode(0);

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { withGpu } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
+import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest, type SelftestResult } from '../roles/selftest.js';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
       .option('iterations', { type: 'number', describe: 'chained multiplications K' })
       .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
+      .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
+      .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
       .option('claim', { type: 'string', describe: 'class to claim' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' }), async (raw) => {
       const a = raw as unknown as Args;
@@ -40,17 +43,19 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const n = optInt(a, 'n', 16, MAX_EXACT_N);
       const iterations = optInt(a, 'iterations', 1, MAX_ITERATIONS);
       const rows = optInt(a, 'rows', 1, MAX_OPEN_ROWS);
+      const memoryMib = optInt(a, 'memory-mib', 0, MAX_MIB);
+      const passes = optInt(a, 'passes', MIN_PASSES, MAX_PASSES);
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, claim, kernel, tuneCache, onProgress: out.progress }));
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, onProgress: out.progress }));
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);
     });
 }
 
 export function selftestJson(r: SelftestResult): Record<string, unknown> {
-  return { accepted: r.accepted, checks: r.checks, adapter: r.adapter, measured: r.measured, timings: r.timings };
+  return { accepted: r.accepted, checks: r.checks, adapter: r.adapter, kernel: r.kernel, measured: r.measured, timings: r.timings };
 }
 
 function selftestHuman(r: SelftestResult): string {
@@ -69,8 +74,19 @@ function selftestHuman(r: SelftestResult): string {
       ['commit window', `${r.timings.commit_ms.toFixed(1)} ms`],
       ['open', `${r.timings.open_ms.toFixed(1)} ms`],
       ['verify', `${r.timings.verify_ms.toFixed(1)} ms (${m.rows_opened} rows, ${m.row_check})`],
+      ...memoryRows(r),
     ]),
     '',
     r.accepted ? 'ACCEPTED' : 'REJECTED',
   ].join('\n');
+}
+
+function memoryRows(r: SelftestResult): string[][] {
+  const mem = r.measured.memory;
+  if (!mem) return [['memory proof', 'skipped']];
+  return [
+    ['memory proven', `${(mem.capacity_bytes / 2 ** 20).toFixed(0)} MiB in ${mem.chunks} chunks, P=${mem.passes}`],
+    ['bandwidth observed', `${mem.bandwidth_gbs_observed.toFixed(2)} GB/s (${mem.bytes_per_row_per_pass} B per row per pass)`],
+    ['bandwidth reported', `${mem.bandwidth_gbs_reported.toFixed(2)} GB/s`],
+  ];
 }

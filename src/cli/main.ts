@@ -4,6 +4,8 @@ import yargs from 'yargs';
 import { GpuproofError } from '../errors.js';
 import { fileCommands } from './commands-files.js';
 import { gpuCommands } from './commands-gpu.js';
+import { netCommands } from './commands-net.js';
+import { attestCommands } from './commands-attest.js';
 import { reportError } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     });
   cli = gpuCommands(cli, setCode);
   cli = fileCommands(cli, setCode);
+  cli = netCommands(cli, setCode);
+  cli = attestCommands(cli, setCode);
   try {
     await cli.parseAsync();
   } catch (err) {

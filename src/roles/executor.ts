@@ -8,10 +8,11 @@ import { runMatmulChain, rowKey, type RowRef } from '../proofs/matmul-gpu.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
 import { fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
-import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody } from '../protocol/schemas.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening } from '../protocol/schemas.js';
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import type { ReplayStore } from './stores.js';
+import { commitMemory, openMemory, type MemoryState } from './executor-memory.js';
 
 /** Clock skew tolerated between validator and executor when checking issuedAt. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -31,6 +32,7 @@ export interface ExecutorState {
   commitment: SignedCommitment;
   /** Row digests, K·n × 32 bytes, base64. */
   digests: string;
+  memory?: MemoryState;
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {
@@ -55,12 +57,16 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
   });
   const tree = MerkleTree.fromLeafData(splitDigests(run.digests));
+  const mem = b.memory
+    ? await commitMemory(ctx, fromHex(b.seed), b.memory, opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined)
+    : undefined;
   const totalMs = performance.now() - t0;
   const body: CommitmentBody = {
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(challenge),
     executorKey: toB64(opts.keys.publicKey),
     matmul: { root: toHex(tree.root()), leaves: tree.size, path: run.path, kernel: run.kernel },
+    ...(mem ? { memory: mem.body } : {}),
     adapter: {
       vendor: ctx.report.vendor,
       architecture: ctx.report.architecture,
@@ -70,10 +76,10 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
       features: ctx.report.features,
       isFallbackAdapter: ctx.report.isFallbackAdapter,
     },
-    timings: { method: run.method, phases: prefixPhases('matmul', run.phases), totalMs },
+    timings: { method: run.method, phases: { ...prefixPhases('matmul', run.phases), ...(mem?.phases ?? {}) }, totalMs },
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
-  return { challenge, commitment, digests: toB64(run.digests) };
+  return { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
 }
 
 export async function answerOpenings(ctx: GpuContext, state: ExecutorState, request: SignedOpenRequest, opts: ExecutorOptions): Promise<SignedOpenings> {
@@ -102,7 +108,19 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     return { row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)), path: tree.auditPath(k * n + i).map(toHex) };
   };
   const rows = r.rows.map(({ k, i }) => ({ k, i, ...open(k, i), ...(k > 0 ? { prev: open(k - 1, i) } : {}) }));
-  return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks: [] }, opts.keys.secretKey);
+  const blocks = await openBlocks(ctx, state, r.blocks);
+  return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
+}
+
+async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly number[]): Promise<BlockOpening[]> {
+  const req = state.challenge.body.memory;
+  if (blocks.length === 0) return [];
+  if (!req || !state.memory) throw inputError('body.blocks', 'blocks asked of a challenge without a memory proof');
+  const total = req.mib * 64;
+  blocks.forEach((b, j) => {
+    if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
+  });
+  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks);
 }
 
 export function splitDigests(d: Uint8Array): Uint8Array[] {

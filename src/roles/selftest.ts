@@ -1,13 +1,15 @@
 // Validator, executor and verifier in one process on the adapter at hand: the provider's own
-// benchmark and CI's job. The validator's observed window is taken with a monotonic clock.
+// benchmark and CI's job. Each proof runs in its own challenge so each observed window (taken
+// with a monotonic clock) times one proof only.
 import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
-import { generateKeyPair } from '../protocol/keys.js';
+import { generateKeyPair, type KeyPair } from '../protocol/keys.js';
+import type { SignedChallenge } from '../protocol/schemas.js';
 import { toB64 } from '../util/bytes.js';
 import { maxNForLimits, type MatmulSize } from '../proofs/matmul-size.js';
-import { runChallenge, answerOpenings } from './executor.js';
-import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS } from './validator.js';
-import { verifyProof, type Verification } from './verifier.js';
+import { runChallenge, answerOpenings, type ExecutorOptions } from './executor.js';
+import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ChallengeSpec } from './validator.js';
+import { verifyProof, type Verification, type VerifyInput } from './verifier.js';
 import { MemoryReplayStore } from './stores.js';
 import { chooseKernel } from './autotune.js';
 
@@ -15,6 +17,9 @@ export interface SelftestOptions {
   n?: number | undefined;
   iterations?: number | undefined;
   rows?: number | undefined;
+  /** Capacity to prove in MiB; 0 skips the memory proof. */
+  memoryMib?: number | undefined;
+  passes?: number | undefined;
   claim?: string | undefined;
   /** Force a matmul variant; otherwise the autotuner's choice (cached in tuneCache when given). */
   kernel?: string | undefined;
@@ -22,49 +27,84 @@ export interface SelftestOptions {
   onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
 }
 
+export interface SelftestTimings {
+  commit_ms: number;
+  open_ms: number;
+  verify_ms: number;
+  total_ms: number;
+  phases: Record<string, number>;
+  method: string;
+}
+
 export interface SelftestResult extends Verification {
   adapter: GpuContext['report'];
-  timings: { commit_ms: number; open_ms: number; verify_ms: number; total_ms: number; phases: Record<string, number>; method: string };
+  kernel: string;
+  timings: SelftestTimings;
+  /** The transcripts, for reports and for recording. */
+  transcripts: VerifyInput[];
 }
 
 /** Software adapters get sizes that finish in seconds; real GPUs get a seconds-long window. */
-export function defaultSelftestSize(ctx: GpuContext): MatmulSize {
-  if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4 };
+export function defaultSelftestSize(ctx: GpuContext): MatmulSize & { memoryMib: number; passes: number } {
+  if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4, memoryMib: 16, passes: 4 };
   const n = Math.min(4096, maxNForLimits(ctx.device.limits));
-  return { n, iterations: 32 };
+  return { n, iterations: 32, memoryMib: 4096, passes: 12 };
+}
+
+interface Party {
+  keys: KeyPair;
+  store: MemoryReplayStore;
+}
+
+async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, spec: ChallengeSpec, rows: number): Promise<{ v: Verification; input: VerifyInput; commitMs: number; openMs: number; verifyMs: number }> {
+  const challenge: SignedChallenge = issueChallenge(v.keys, spec, v.store);
+  const sent = performance.now();
+  const state = await runChallenge(ctx, challenge, exec);
+  const observedMs = performance.now() - sent;
+  const window = { ...receiveCommitment(v.keys, challenge, state.commitment, v.store), observedMs };
+  const request = makeOpenRequest(v.keys, challenge, state.commitment, window, rows);
+  const t1 = performance.now();
+  const openings = await answerOpenings(ctx, state, request, exec);
+  const t2 = performance.now();
+  const input = { challenge, commitment: state.commitment, request, openings };
+  const result = verifyProof(input);
+  return { v: result, input, commitMs: observedMs, openMs: t2 - t1, verifyMs: performance.now() - t2 };
 }
 
 export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Promise<SelftestResult> {
   const def = defaultSelftestSize(ctx);
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
-  const validatorKeys = generateKeyPair();
-  const executorKeys = generateKeyPair();
-  const validatorStore = new MemoryReplayStore();
-  const executorStore = new MemoryReplayStore();
-  const t0 = performance.now();
-  const challenge = issueChallenge(validatorKeys, { executorKey: toB64(executorKeys.publicKey), matmul: size, claim: opts.claim ?? 'any' }, validatorStore);
+  const memoryMib = opts.memoryMib ?? def.memoryMib;
+  const passes = opts.passes ?? def.passes;
   const kernel = opts.kernel ?? (await chooseKernel(ctx, opts.tuneCache)).kernel;
-  const execOpts = { keys: executorKeys, replay: executorStore, kernel, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
-  const sent = performance.now();
-  const state = await runChallenge(ctx, challenge, execOpts);
-  const observedMs = performance.now() - sent;
-  const window = { ...receiveCommitment(validatorKeys, challenge, state.commitment, validatorStore), observedMs };
-  const request = makeOpenRequest(validatorKeys, challenge, state.commitment, window, opts.rows ?? DEFAULT_OPEN_ROWS);
-  const t1 = performance.now();
-  const openings = await answerOpenings(ctx, state, request, execOpts);
-  const t2 = performance.now();
-  const verification = verifyProof({ challenge, commitment: state.commitment, request, openings });
-  const t3 = performance.now();
+  const t0 = performance.now();
+  const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
+  const executorKeys = generateKeyPair();
+  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const base = { executorKey: toB64(executorKeys.publicKey), claim: opts.claim ?? 'any' };
+  const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS)];
+  if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1));
+  const [mm, mem] = runs;
+  if (!mm) throw new Error('unreachable');
+  const checks = [...mm.v.checks, ...(mem?.v.checks ?? []).map((c) => (c.name.startsWith('memory.') ? c : { ...c, name: `memory-run.${c.name}` }))];
+  const sum = (f: (r: (typeof runs)[number]) => number): number => runs.reduce((s, r) => s + f(r), 0);
   return {
-    ...verification,
+    accepted: checks.every((c) => c.pass),
+    checks,
+    measured: { matmul: mm.v.measured.matmul, ...(mem?.v.measured.memory ? { memory: mem.v.measured.memory } : {}) },
     adapter: ctx.report,
+    kernel,
+    transcripts: runs.map((r) => r.input),
     timings: {
-      commit_ms: observedMs,
-      open_ms: t2 - t1,
-      verify_ms: t3 - t2,
-      total_ms: t3 - t0,
-      phases: state.commitment.body.timings.phases,
-      method: state.commitment.body.timings.method,
+      commit_ms: sum((r) => r.commitMs),
+      open_ms: sum((r) => r.openMs),
+      verify_ms: sum((r) => r.verifyMs),
+      total_ms: performance.now() - t0,
+      phases: { ...mm.input.commitment.body.timings.phases, ...memoryPhases(mem?.input) },
+      method: mm.input.commitment.body.timings.method,
     },
   };
 }
+
+const memoryPhases = (t: VerifyInput | undefined): Record<string, number> =>
+  Object.fromEntries(Object.entries(t?.commitment.body.timings.phases ?? {}).filter(([k]) => k.startsWith('memory.')));

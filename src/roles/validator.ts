@@ -9,9 +9,12 @@ import type { SignedChallenge, SignedCommitment, SignedOpenRequest, ChallengeBod
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import { checkMatmulSize, type MatmulSize } from '../proofs/matmul-size.js';
+import { checkMemoryRequest } from '../proofs/memory-size.js';
 import type { ReplayStore } from './stores.js';
 
 export const DEFAULT_OPEN_ROWS = 32;
+/** Memory blocks opened per proof (each checked at WORDS_PER_BLOCK words): docs/memory-proof.md. */
+export const DEFAULT_OPEN_BLOCKS = 16;
 
 /** The validator's own clock around the executor's work; observedMs may come from a finer clock. */
 export interface ObservedWindow {
@@ -21,15 +24,24 @@ export interface ObservedWindow {
 }
 export const DEFAULT_TTL_MS = 10 * 60_000;
 
+/**
+ * Every challenge carries a matmul proof; one that measures memory alone carries this smallest one
+ * (8 kFLOP), so its observed window is the memory proof's own.
+ */
+export const MEMORY_ONLY_MATMUL: MatmulSize = { n: 16, iterations: 1 };
+export const isMemoryOnly = (m: MatmulSize): boolean => m.n === MEMORY_ONLY_MATMUL.n && m.iterations === MEMORY_ONLY_MATMUL.iterations;
+
 export interface ChallengeSpec {
   executorKey: string;
   matmul: MatmulSize;
+  memory?: { mib: number; passes: number } | undefined;
   ttlMs?: number;
   claim?: string;
 }
 
 export function issueChallenge(keys: KeyPair, spec: ChallengeSpec, replay: ReplayStore, now = Date.now()): SignedChallenge {
   checkMatmulSize(spec.matmul, undefined, 'matmul');
+  if (spec.memory) checkMemoryRequest(spec.memory.mib, spec.memory.passes);
   const body: ChallengeBody = {
     version: PROTOCOL_VERSION,
     id: toHex(randomBytes(16)),
@@ -40,6 +52,7 @@ export function issueChallenge(keys: KeyPair, spec: ChallengeSpec, replay: Repla
     seed: toHex(randomBytes(32)),
     claim: spec.claim ?? 'any',
     matmul: { n: spec.matmul.n, iterations: spec.matmul.iterations },
+    ...(spec.memory ? { memory: { mib: spec.memory.mib, passes: spec.memory.passes } } : {}),
   };
   const challenge = signMessage('challenge', body, keys.secretKey);
   replay.recordIssued({ id: body.id, hash: hashHex(challenge), expiresAt: body.expiresAt, sentAt: now, answered: false });
@@ -65,22 +78,26 @@ export function receiveCommitment(keys: KeyPair, challenge: SignedChallenge, com
   return { sentAt: issued.sentAt, receivedAt };
 }
 
-/** Draws m distinct (k, i) pairs uniformly with the CSPRNG; called only once the commitment is held. */
-export function drawRows(size: MatmulSize, m: number): { k: number; i: number }[] {
-  const total = size.n * size.iterations;
-  const count = Math.min(m, total);
+/** Draws m distinct integers in [0, total) with the CSPRNG. */
+function drawDistinct(total: number, m: number): number[] {
   const picked = new Set<number>();
-  while (picked.size < count) picked.add(randomInt(total));
-  return [...picked].map((x) => ({ k: Math.floor(x / size.n), i: x % size.n }));
+  while (picked.size < Math.min(m, total)) picked.add(randomInt(total));
+  return [...picked];
 }
 
-export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commitment: SignedCommitment, window: ObservedWindow, m = DEFAULT_OPEN_ROWS): SignedOpenRequest {
+/** Draws m distinct (k, i) pairs uniformly with the CSPRNG; called only once the commitment is held. */
+export function drawRows(size: MatmulSize, m: number): { k: number; i: number }[] {
+  return drawDistinct(size.n * size.iterations, m).map((x) => ({ k: Math.floor(x / size.n), i: x % size.n }));
+}
+
+export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commitment: SignedCommitment, window: ObservedWindow, m = DEFAULT_OPEN_ROWS, blocks = DEFAULT_OPEN_BLOCKS): SignedOpenRequest {
+  const mem = challenge.body.memory;
   return signMessage('open-request', {
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(challenge),
     commitmentHash: hashHex(commitment),
     rows: drawRows(challenge.body.matmul, m),
-    blocks: [],
+    blocks: mem ? drawDistinct(mem.mib * 64, blocks) : [],
     observed: { sentAt: window.sentAt, receivedAt: window.receivedAt, observedMs: window.observedMs ?? window.receivedAt - window.sentAt },
   }, keys.secretKey);
 }

@@ -7,6 +7,8 @@ import { streamKey, generateMatrix, generateRow, STREAM_MATMUL_A0, STREAM_MATMUL
 import { foldRow } from '../proofs/reference.js';
 import { prepareFreivalds, checkRow, checkRowExact, type FreivaldsContext } from '../proofs/freivalds.js';
 import { matmulFlops } from '../proofs/matmul-size.js';
+import { checkMemory, type MemoryFigures } from './verifier-memory.js';
+import { isMemoryOnly } from './validator.js';
 import { fromB64, fromHex, sha256, toB64 } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
 import { verifySignature, hashHex, signMessage } from '../protocol/signing.js';
@@ -32,12 +34,13 @@ export interface MatmulFigures {
   timing_method: string;
   rows_opened: number;
   row_check: 'exact' | 'freivalds';
+  window: 'own' | 'shared';
 }
 
 export interface Verification {
   accepted: boolean;
   checks: Check[];
-  measured: { matmul: MatmulFigures };
+  measured: { matmul: MatmulFigures; memory?: MemoryFigures };
 }
 
 export interface VerifyInput {
@@ -74,6 +77,10 @@ export function verifyProof(input: VerifyInput): Verification {
   // Matrix work costs O(n²) and the inputs may be forged: do it only once everything cheap holds.
   const cheapOk = checks.every((x) => x.pass);
   const rows = checkMatmulOpenings(input, check, cheapOk);
+  // One window timed both proofs when both were asked: each figure then uses all of it (a lower
+  // bound either way); selftest and attest time each proof in its own challenge.
+  const shared = c.memory !== undefined && !isMemoryOnly(c.matmul);
+  const memory = checkMemory(input, check, cheapOk, obs.observedMs, shared);
   const t = commitment.body.timings;
   const phaseSum = Object.values(t.phases).reduce((s, x) => s + x, 0);
   const worst = Math.max(t.totalMs, phaseSum, ...Object.values(t.phases));
@@ -94,8 +101,9 @@ export function verifyProof(input: VerifyInput): Verification {
     timing_method: commitment.body.timings.method,
     rows_opened: request.body.rows.length,
     row_check: rows,
+    window: shared ? 'shared' : 'own',
   };
-  return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured } };
+  return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured, ...(memory ? { memory } : {}) } };
 }
 
 type CheckFn = (name: string, pass: boolean, reason: string) => boolean;

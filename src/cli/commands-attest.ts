@@ -1,0 +1,180 @@
+// The networked validator: attest (one executor) and validate (a list, with bounded concurrency
+// and a deadline per executor). Exit 0 when every executor is accepted, 1 otherwise, 2 for bad
+// input. Receipts go to the ledger: for attest when --db is given, for validate always.
+import type { Argv } from 'yargs';
+import { z } from 'zod';
+import { inputError } from '../errors.js';
+import { firstIssue } from '../protocol/issues.js';
+import { readCapped } from '../protocol/parse.js';
+import { ClassId, MAX_OPEN_ROWS, PublicKey } from '../protocol/schemas.js';
+import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
+import { Ledger } from '../ledger/ledger.js';
+import { attest, type AttestOptions, type AttestResult } from '../server/attest.js';
+import { intOption, readKeys, readPubKey } from './inputs.js';
+import { defaultLedgerPath } from './commands-net.js';
+import { checksTable, makeOut, table, type SetCode } from './output.js';
+
+type Args = Record<string, unknown> & { json: boolean };
+
+const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
+
+const HttpUrl = z.string().max(2048).refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'expected an http:// or https:// URL');
+
+export const ExecutorsFile = z.array(z.strictObject({
+  url: HttpUrl,
+  publicKey: z.optional(PublicKey),
+  claim: z.optional(ClassId),
+  allAdapters: z.optional(z.boolean()),
+})).min(1).max(10_000);
+export type ExecutorsFile = z.infer<typeof ExecutorsFile>;
+
+/** Options shared by attest and validate: the challenge's size and the validator's patience. */
+function sizeOptions<T>(c: Argv<T>) {
+  return c
+    .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
+    .option('n', { type: 'number', default: 512, describe: 'matrix size (multiple of 16)' })
+    .option('iterations', { type: 'number', default: 8, describe: 'chained multiplications K' })
+    .option('rows', { type: 'number', default: 32, describe: 'rows to open (m)' })
+    .option('ttl', { type: 'number', default: 600, describe: 'seconds until each challenge expires' })
+    .option('timeout', { type: 'number', default: 120, describe: 'seconds for one executor, all steps and retries' })
+    .option('rtt-samples', { type: 'number', default: 3, describe: 'GET /v1/info round trips timed first' });
+}
+
+function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> {
+  const size = { n: intOption(a.n, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS) };
+  checkMatmulSize(size);
+  const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
+  const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
+  return { size, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
+}
+
+const claimOf = (v: unknown): string => {
+  const c = v === undefined ? 'any' : v;
+  if (typeof c !== 'string' || !ClassId.safeParse(c).success) throw inputError('claim', 'expected a class id like h100-sxm');
+  return c;
+};
+
+/** The result without receipt bodies, for the summary. */
+const brief = (r: AttestResult): Record<string, unknown> => ({
+  ...r,
+  cards: r.cards.map(({ receipt, checks, ...rest }) => ({ ...rest, failedChecks: checks.filter((c) => !c.pass) })),
+});
+
+const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
+
+function summaryRows(results: AttestResult[]): string[][] {
+  return [
+    ['url', 'executor', 'card', 'result', 'class', 'score', 'GFLOPS', 'window ms', 'rtt ms', 'reason'],
+    ...results.flatMap((r) => (r.cards.length === 0
+      ? [[r.url, r.executorKey ? `${r.executorKey.slice(0, 12)}…` : '-', '-', 'ERROR', '-', '-', '-', '-', fmt(r.rtt?.medianMs), (r.error?.message ?? '').slice(0, 70)]]
+      : r.cards.map((c, i) => [
+        r.url, `${(r.executorKey ?? '').slice(0, 12)}…`, c.adapter === null ? String(i) : String(c.adapter), c.accepted ? 'accepted' : 'REJECTED', c.class ?? '-',
+        c.score.toFixed(2), c.gflopsObserved === null ? '-' : c.gflopsObserved.toPrecision(4), fmt(c.observedMs), fmt(r.rtt?.medianMs), (c.reason ?? '').slice(0, 70),
+      ]))),
+  ];
+}
+
+export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y
+    .command('attest <url>', 'challenge one agent over HTTP and sign a receipt; exit 0 accepted, 1 rejected', (c) => sizeOptions(c)
+      .positional('url', { type: 'string', describe: 'the agent, e.g. http://10.0.0.5:8420' })
+      .option('executor', { type: 'string', describe: "the executor's expected public key (default: trust /v1/info)" })
+      .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
+      .option('db', { type: 'string', describe: 'store the receipt in this ledger' })
+      .option('all-adapters', { type: 'boolean', default: false, describe: 'challenge every card at once; all must commit inside one window' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const opts = common(a);
+      const claim = claimOf(a.claim);
+      const keys = await readKeys(String(a.key));
+      const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
+      const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
+      try {
+        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress(p, 0, 1) });
+        const card = r.cards[0];
+        const human = [
+          card && r.cards.length === 1 ? checksTable(card.checks) : table(summaryRows([r])),
+          '',
+          table([
+            ['round trip (median of GET /v1/info)', r.rtt ? `${fmt(r.rtt.medianMs)} ms` : 'not measured'],
+            ['observed window (includes one round trip)', `${fmt(r.windowMs)} ms`],
+            ...(card && r.cards.length === 1 ? [['GFLOPS observed', card.gflopsObserved === null ? '-' : card.gflopsObserved.toPrecision(4)], ['class', card.class ?? '-'], ['score', card.score.toFixed(2)]] : []),
+            ['receipt', ledger ? `stored in ${ledger.path}` : 'not stored (no --db)'],
+          ]),
+          r.error ? `error: ${r.error.message}` : '',
+          r.accepted ? 'ACCEPTED' : 'REJECTED',
+        ].filter((s) => s !== '').join('\n');
+        out.result({ ok: r.accepted, ...r, db: ledger?.path ?? null }, human);
+        setCode(r.accepted ? 0 : 1);
+      } finally {
+        ledger?.close();
+      }
+    })
+    .command('validate', 'attest every executor in a list, a few at a time; one receipt each in the ledger', (c) => sizeOptions(c)
+      .option('executors', { type: 'string', demandOption: true, describe: 'JSON file: [{url, publicKey?, claim?, allAdapters?}]' })
+      .option('concurrency', { type: 'number', default: 4, describe: 'executors attested at once' })
+      .option('db', { type: 'string', describe: 'ledger (default $GPUPROOF_HOME/receipts.db)' })
+      .option('machine', { type: 'boolean', default: false, describe: 'challenge every card of each executor at once' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const opts = common(a);
+      const concurrency = intOption(a.concurrency, 'concurrency', 1, 256);
+      const keys = await readKeys(String(a.key));
+      const list = await readExecutors(String(a.executors));
+      const ledger = Ledger.open(typeof a.db === 'string' ? a.db : defaultLedgerPath());
+      try {
+        let done = 0;
+        const results = await mapLimit(list, concurrency, async (e) => {
+          const r = await attest({ ...opts, keys, url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', ledger, machine: e.allAdapters ?? a.machine === true })
+            .catch((err: unknown): AttestResult => ({ url: e.url, executorKey: e.publicKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: { code: 'INTERNAL', field: null, message: String((err as Error).message ?? err) } }));
+          out.progress('validate', ++done, list.length);
+          return r;
+        });
+        const accepted = results.filter((r) => r.accepted).length;
+        out.result(
+          { ok: accepted === results.length, db: ledger.path, accepted, total: results.length, results: results.map(brief) },
+          `${table(summaryRows(results))}\n\n${accepted} of ${results.length} executors accepted; receipts in ${ledger.path}`,
+        );
+        setCode(accepted === results.length ? 0 : 1);
+      } finally {
+        ledger.close();
+      }
+    });
+}
+
+async function readExecutors(path: string): Promise<ExecutorsFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readCapped(path, MAX_EXECUTORS_FILE_BYTES)));
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof TypeError) throw inputError('executors', `${path}: not a JSON file`);
+    throw inputError('executors', `${path}: ${(err as Error).message}`);
+  }
+  const parsed = ExecutorsFile.safeParse(raw);
+  if (!parsed.success) {
+    const { field, message } = firstIssue(parsed.error, 'executors');
+    throw inputError(field, `${path}: ${message}`);
+  }
+  return parsed.data;
+}
+
+/** Runs fn over items with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,119 @@
+// The network agent (serve) and the ledger reader (receipts). serve prints one line when it
+// listens (one JSON object a line with --json, so a supervisor or test can read the port) and one
+// when it has stopped; SIGTERM or SIGINT stop it cleanly with exit status 0.
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { inputError } from '../errors.js';
+import { verifySignature } from '../protocol/signing.js';
+import { FileReplayStore } from '../roles/stores.js';
+import { Ledger } from '../ledger/ledger.js';
+import { startAgent } from '../server/agent.js';
+import { toB64 } from '../util/bytes.js';
+import { gpuproofHome, intOption, readKeys, readPubKey } from './inputs.js';
+import { makeOut, table, type SetCode } from './output.js';
+
+type Args = Record<string, unknown> & { json: boolean };
+
+export const DEFAULT_PORT = 8420;
+export const defaultLedgerPath = (): string => join(gpuproofHome(), 'receipts.db');
+
+const strings = (v: unknown, option: string): string[] => {
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return list.map((x, i) => {
+    if (typeof x !== 'string' || x.length === 0) throw inputError(`${option}.${i}`, 'expected a non-empty string');
+    return x;
+  });
+};
+
+const str = (a: Args, k: string): string => {
+  const v = a[k];
+  if (typeof v !== 'string' || v.length === 0) throw inputError(k, 'is required');
+  return v;
+};
+
+export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y
+    .command('serve', 'run the executor agent over HTTP (SIGTERM stops it, exit 0)', (c) => c
+      .option('key', { type: 'string', demandOption: true, describe: "executor's key file" })
+      .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'TCP port (0: any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('allow', { type: 'string', array: true, demandOption: true, describe: 'validator public keys (base64 or key files) that may use the GPU' })
+      .option('adapter', { type: 'string', array: true, describe: 'adapter name substring, once per GPU (default: the one default adapter)' })
+      .option('state', { type: 'string', describe: 'replay memory directory (default $GPUPROOF_HOME/agent)' })
+      .option('grace', { type: 'number', default: 30, describe: 'seconds in-flight work may take to finish on SIGTERM' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'log every request on stderr' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const port = intOption(a.port, 'port', 0, 65535);
+      const grace = intOption(a.grace, 'grace', 0, 3600);
+      const host = str(a, 'host');
+      const keys = await readKeys(str(a, 'key'));
+      const allowArgs = strings(a.allow, 'allow');
+      if (allowArgs.length === 0) throw inputError('allow', 'name at least one validator key');
+      const allow = await Promise.all(allowArgs.map((k, i) => readPubKey(k, `allow.${i}`)));
+      const adapters = strings(a.adapter, 'adapter');
+      const stateDir = typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'agent');
+      const log = (line: string): void => void process.stderr.write(`gpuproof serve: ${line}\n`);
+      const agent = await startAgent({
+        keys,
+        allow,
+        host,
+        port,
+        adapters: adapters.length > 0 ? adapters : [undefined],
+        replay: new FileReplayStore(join(stateDir, 'seen.json')),
+        log,
+        verbose: a.verbose === true,
+      });
+      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '' }));
+      const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify(obj)}\n` : `${human}\n`);
+      line(
+        { ok: true, event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },
+        `listening on ${agent.url}\nexecutor key: ${toB64(keys.publicKey)}\nadapters: ${described.map((d) => `${d.index}: ${d.description || '(default)'}`).join('; ')}\nallowed validators: ${allow.length}`,
+      );
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (sig: NodeJS.Signals): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          resolve(sig);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+      out.info(`gpuproof serve: ${signal}: no new requests; finishing in-flight work (up to ${grace} s)`);
+      await agent.close(grace * 1000);
+      line({ ok: true, event: 'stopped', signal, stats: agent.info().stats }, 'stopped');
+      setCode(0);
+    })
+    .command('receipts', 'list the receipts in the ledger, newest first', (c) => c
+      .option('executor', { type: 'string', describe: 'only this executor (public key or key file)' })
+      .option('db', { type: 'string', describe: 'ledger file (default $GPUPROOF_HOME/receipts.db)' })
+      .option('limit', { type: 'number', default: 100, describe: 'at most this many receipts' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const limit = intOption(a.limit, 'limit', 1, 1_000_000);
+      const executor = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
+      const path = typeof a.db === 'string' ? a.db : defaultLedgerPath();
+      const ledger = Ledger.open(path, { mustExist: true });
+      try {
+        const rows = ledger.receipts({ ...(executor ? { executor } : {}), limit });
+        const unfinished = [...ledger.challenges({ status: 'issued' }), ...ledger.challenges({ status: 'answered' })]
+          .filter((c) => executor === undefined || c.executorKey === executor);
+        const receipts = rows.map((r) => ({ ...r, signatureValid: verifySignature(r.receipt) }));
+        const human = [
+          table([
+            ['#', 'time', 'executor', 'result', 'class', 'score', 'GFLOPS', 'window ms', 'rtt ms', 'sig', 'reason'],
+            ...receipts.map((r) => [
+              String(r.seq), new Date(r.issuedAt).toISOString(), `${r.executorKey.slice(0, 12)}…`, r.accepted ? 'accepted' : 'REJECTED', r.class ?? '-',
+              r.score.toFixed(2), r.gflops === null ? '-' : r.gflops.toPrecision(4), r.observedMs === null ? '-' : r.observedMs.toFixed(1),
+              r.rttMs === null ? '-' : r.rttMs.toFixed(1), r.signatureValid ? 'ok' : 'BAD', (r.reason ?? '').slice(0, 60),
+            ]),
+          ]),
+          unfinished.length > 0 ? `\n${unfinished.length} challenge(s) sent without a receipt (validator stopped mid-run): ${unfinished.map((c) => `${c.id} (${c.status})`).join(', ')}` : '',
+        ].join('');
+        out.result({ ok: true, db: path, receipts, unfinished }, human);
+        setCode(receipts.every((r) => r.signatureValid) ? 0 : 1);
+      } finally {
+        ledger.close();
+      }
+    });
+}

@@ -1,0 +1,310 @@
+// The memory proof, bit-exact on the CPU (docs/memory-proof.md is the spec): the validator's
+// recomputation of single words and the reference the WGSL kernels must reproduce. Everything is
+// 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
+import { sha256 } from '../util/bytes.js';
+import { streamKey, threefry4x32, word } from './threefry.js';
+
+/** Stream names of the memory proof (keys as in docs/generator.md §2). */
+export const STREAM_MEMORY_X0 = 'memory.X0';
+export const STREAM_MEMORY_PASS = 'memory.pass';
+
+/** u32 words per row (a 256-byte row), rows per block (a 16 KiB block). */
+export const ROW_WORDS = 64;
+export const BLOCK_ROWS = 64;
+export const BLOCK_WORDS = ROW_WORDS * BLOCK_ROWS;
+/** Bytes moved per row per pass: own row read, other row read, row written. */
+export const TRAFFIC_PER_ROW = 3 * ROW_WORDS * 4;
+
+export interface MemoryParams {
+  /** C: chunks, each held in one storage binding. */
+  chunks: number;
+  /** R: rows per chunk, a multiple of BLOCK_ROWS so no block straddles two chunks. */
+  rows: number;
+  /** P: passes, 1..64. */
+  passes: number;
+}
+
+export interface PassConstants {
+  /** Chunk offset of the other row's chunk: d = (c + t) mod C; in [1, C), 0 when C = 1. */
+  t: number;
+  /** Word rotation of the other row, in [0, 64). */
+  s: number;
+  /** Keys of h_p and mix_p. */
+  hkey: number;
+  mkey: number;
+}
+
+const GOLDEN = 0x9e3779b9;
+
+/** MurmurHash3's 32-bit finaliser: a bijection with two multiplies, avalanche on every bit. */
+export function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
+
+/** Pass p's constants: one Threefry block of the `memory.pass` stream at counter [p, 0, 0, 0]. */
+export function passConstants(seed: Uint8Array, p: number, chunks: number): PassConstants {
+  return passConstantsFromKey(streamKey(seed, STREAM_MEMORY_PASS), p, chunks);
+}
+
+function passConstantsFromKey(key: Uint32Array, p: number, chunks: number): PassConstants {
+  const [k0 = 0, k1 = 0, k2 = 0, k3 = 0] = threefry4x32(key, [p, 0, 0, 0]);
+  return { t: chunks === 1 ? 0 : 1 + (k0 % (chunks - 1)), s: k1 & 63, hkey: k2, mkey: k3 };
+}
+
+/** h_p: the other row's index before reduction mod R. */
+export const h = (hkey: number, a0: number): number => fmix32((a0 ^ hkey) >>> 0);
+
+/** mix_p of own word a (column w) with the other row's rotated word b. */
+export const mix = (mkey: number, a: number, b: number, w: number): number =>
+  fmix32((((a ^ mkey) + rotl(b, 11)) ^ Math.imul(w, GOLDEN)) >>> 0);
+
+function checkParams(params: MemoryParams): void {
+  const { chunks: C, rows: R, passes: P } = params;
+  if (!Number.isSafeInteger(C) || C < 1) throw new RangeError('memory: chunks must be a positive integer');
+  if (!Number.isSafeInteger(R) || R < BLOCK_ROWS || R % BLOCK_ROWS !== 0) throw new RangeError('memory: rows must be a positive multiple of 64');
+  if (C * R > 2 ** 32) throw new RangeError('memory: at most 2^32 rows in all');
+  if (!Number.isSafeInteger(P) || P < 0 || P > 64) throw new RangeError('memory: passes must be an integer in 0..64');
+}
+
+/** Row r of chunk c of X_0, into out (64 words): word (c·R + r)·64 + w of `memory.X0`. */
+export function generateX0Row(seed: Uint8Array, C: number, R: number, c: number, r: number, out = new Uint32Array(ROW_WORDS)): Uint32Array {
+  if (!(Number.isInteger(c) && c >= 0 && c < C && Number.isInteger(r) && r >= 0 && r < R)) throw new RangeError('row out of range');
+  return x0RowFromKey(streamKey(seed, STREAM_MEMORY_X0), R, c, r, out);
+}
+
+function x0RowFromKey(key: Uint32Array, R: number, c: number, r: number, out: Uint32Array): Uint32Array {
+  const g = c * R + r;
+  for (let lane = 0; lane < ROW_WORDS / 4; lane++) {
+    const blk = g * 16 + lane;
+    out.set(threefry4x32(key, [blk % 2 ** 32, Math.floor(blk / 2 ** 32), 0, 0]), lane * 4);
+  }
+  return out;
+}
+
+/** X_P in full, (c, r, w) order, by the plain two-copy schedule. For small sizes only. */
+export function computeLayersRef(seed: Uint8Array, params: MemoryParams): Uint32Array {
+  checkParams(params);
+  const { chunks: C, rows: R, passes: P } = params;
+  const xkey = streamKey(seed, STREAM_MEMORY_X0);
+  const pkey = streamKey(seed, STREAM_MEMORY_PASS);
+  let cur = new Uint32Array(C * R * ROW_WORDS);
+  let next = new Uint32Array(cur.length);
+  for (let g = 0; g < C * R; g++) x0RowFromKey(xkey, R, 0, g, cur.subarray(g * ROW_WORDS, (g + 1) * ROW_WORDS));
+  for (let p = 1; p <= P; p++) {
+    const k = passConstantsFromKey(pkey, p, C);
+    for (let c = 0; c < C; c++) {
+      const d = (c + k.t) % C;
+      for (let r = 0; r < R; r++) {
+        const ao = (c * R + r) * ROW_WORDS;
+        const q = h(k.hkey, cur[ao] as number) % R;
+        const bo = (d * R + q) * ROW_WORDS;
+        for (let w = 0; w < ROW_WORDS; w++) next[ao + w] = mix(k.mkey, cur[ao + w] as number, cur[bo + ((w + k.s) & 63)] as number, w);
+      }
+    }
+    [cur, next] = [next, cur];
+  }
+  return cur;
+}
+
+/**
+ * Recomputes single words of any layer from the seed alone, memoising every (p, c, r, w) it
+ * touches. Iterative, so the depth is P + 1 frames rather than the JS call stack. A word of X_p
+ * needs its own word and word 0 of the row below (the latter picks the other row) plus one word
+ * of the other row: 2^k rows at depth k, each with about k/2 + 1 words (docs/memory-proof.md §3).
+ */
+export class WordOracle {
+  /** mix evaluations (words of layers p ≥ 1) computed so far. */
+  evaluations = 0;
+  /** Threefry blocks generated for X_0 words. */
+  generated = 0;
+  private readonly C: number;
+  private readonly R: number;
+  private readonly xkey: Uint32Array;
+  private readonly consts: PassConstants[] = [];
+  private readonly memo = new WordMemo();
+  /** Frames of FRAME numbers: layer, global row c·R + r, word, state, own word a. */
+  private readonly frames: Float64Array;
+
+  constructor(seed: Uint8Array, params: MemoryParams) {
+    checkParams(params);
+    this.C = params.chunks;
+    this.R = params.rows;
+    this.xkey = streamKey(seed, STREAM_MEMORY_X0);
+    const pkey = streamKey(seed, STREAM_MEMORY_PASS);
+    for (let p = 0; p <= params.passes; p++) this.consts.push(passConstantsFromKey(pkey, p, this.C));
+    this.frames = new Float64Array((params.passes + 1) * FRAME);
+  }
+
+  /** Drops the memo (its size grows with every word asked). */
+  clear(): void {
+    this.memo.clear();
+  }
+
+  /** X_p[c][r][w]. */
+  word(p: number, c: number, r: number, w: number): number {
+    const ok = (v: number, n: number): boolean => Number.isInteger(v) && v >= 0 && v < n;
+    if (!(ok(p, this.consts.length) && ok(c, this.C) && ok(r, this.R) && ok(w, ROW_WORDS))) throw new RangeError('word out of range');
+    const { memo, R, C, xkey, frames: fr } = this;
+    const keyOf = (lp: number, g: number, lw: number): number => (lp * C * R + g) * ROW_WORDS + lw;
+    const known = memo.get(keyOf(p, c * R + r, w));
+    if (known !== undefined) return known;
+    // Each frame is a word known to be missing; a parent looks a child up before pushing it and
+    // receives its value in `ret`, so every dependency edge costs one lookup.
+    fr.set([p, c * R + r, w, 0], 0);
+    let sp = 1;
+    let ret = 0;
+    for (;;) {
+      const f = (sp - 1) * FRAME;
+      const lp = fr[f] as number;
+      const g = fr[f + 1] as number;
+      const lw = fr[f + 2] as number;
+      const st = fr[f + 3] as number;
+      let cg = g; // the word this state needs next, in layer lp - 1
+      let cw = lw;
+      if (st === 0 && lp === 0) {
+        ret = word(xkey, g * ROW_WORDS + lw);
+        memo.set(keyOf(0, g, lw), ret);
+        this.generated++;
+        if (--sp === 0) return ret;
+        continue;
+      } else if (st === 1) {
+        fr[f + 4] = ret;
+        cw = 0;
+      } else if (st === 2) {
+        const k = this.consts[lp] as PassConstants;
+        cg = ((Math.floor(g / R) + k.t) % C) * R + (h(k.hkey, ret) % R);
+        cw = (lw + k.s) & 63;
+      } else if (st === 3) {
+        ret = mix((this.consts[lp] as PassConstants).mkey, fr[f + 4] as number, ret, lw);
+        memo.set(keyOf(lp, g, lw), ret);
+        this.evaluations++;
+        if (--sp === 0) return ret;
+        continue;
+      }
+      fr[f + 3] = st + 1;
+      const v = st === 1 && lw === 0 ? ret : memo.get(keyOf(lp - 1, cg, cw));
+      if (v !== undefined) {
+        ret = v;
+        continue;
+      }
+      const n = sp++ * FRAME;
+      [fr[n], fr[n + 1], fr[n + 2], fr[n + 3]] = [lp - 1, cg, cw, 0];
+    }
+  }
+}
+
+const FRAME = 5;
+
+/**
+ * Open-addressing map from word keys (integers below 2^53) to u32 values. A Map keyed by numbers
+ * past 2^31 boxes every key and was several times slower; verification at P = 12 touches millions.
+ */
+class WordMemo {
+  // Slot i is [key + 1, value] at 2i, 2i + 1 (0 marks an empty slot): one cache line a probe.
+  private t = new Float64Array(2 << 16);
+  private size = 0;
+
+  private slot(key: number): number {
+    const mask = (this.t.length >> 1) - 1;
+    let i = fmix32((key >>> 0) ^ Math.imul(Math.floor(key / 2 ** 32), GOLDEN)) & mask;
+    for (;;) {
+      const k = this.t[2 * i] as number;
+      if (k === 0 || k === key + 1) return 2 * i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  get(key: number): number | undefined {
+    const i = this.slot(key);
+    return this.t[i] === 0 ? undefined : this.t[i + 1];
+  }
+
+  set(key: number, value: number): void {
+    if (4 * (this.size + 1) > this.t.length) this.grow();
+    const i = this.slot(key);
+    if (this.t[i] === 0) this.size++;
+    this.t[i] = key + 1;
+    this.t[i + 1] = value;
+  }
+
+  clear(): void {
+    this.t.fill(0);
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const old = this.t;
+    this.t = new Float64Array(old.length * 2);
+    for (let j = 0; j < old.length; j += 2) {
+      const k = old[j] as number;
+      if (k === 0) continue;
+      const i = this.slot(k - 1);
+      this.t[i] = k;
+      this.t[i + 1] = old[j + 1] as number;
+    }
+  }
+}
+
+/** Blocks in all: C·R / 64. */
+export const blockCount = (params: MemoryParams): number => (params.chunks * params.rows) / BLOCK_ROWS;
+
+/** Leaf data of a block: SHA-256 of its words as little-endian bytes. */
+export function blockDigest(words: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((v, i) => view.setUint32(i * 4, v, true));
+  return sha256(bytes);
+}
+
+/** Digests of every block of a full layer in (c, r) order, packed 32 bytes each. */
+export function blockDigestsRef(layer: Uint32Array): Uint8Array {
+  const n = layer.length / BLOCK_WORDS;
+  const out = new Uint8Array(n * 32);
+  for (let b = 0; b < n; b++) out.set(blockDigest(layer.subarray(b * BLOCK_WORDS, (b + 1) * BLOCK_WORDS)), b * 32);
+  return out;
+}
+
+/**
+ * Do the given words (indices into the block, 0..4095) of an opened block equal X_P recomputed
+ * from the seed? False, never a throw, for a malformed block, index or word list.
+ */
+export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIndex: number, data: Uint32Array, words: readonly number[]): boolean {
+  try {
+    if (!(data instanceof Uint32Array) || data.length !== BLOCK_WORDS || !Array.isArray(words) || words.length === 0) return false;
+    if (!Number.isSafeInteger(blockIndex) || blockIndex < 0 || blockIndex >= blockCount(params)) return false;
+    const perChunk = params.rows / BLOCK_ROWS;
+    const c = Math.floor(blockIndex / perChunk);
+    const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
+    const oracle = new WordOracle(seed, params);
+    for (const i of words) {
+      if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
+      const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);
+      if (got !== data[i]) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * s distinct word indices of a block, drawn with `random(bound)` (uniform integer in [0, bound),
+ * e.g. node:crypto randomInt) after the block is in hand.
+ */
+export function drawBlockWords(random: (bound: number) => number, s: number): number[] {
+  if (!Number.isInteger(s) || s < 1 || s > BLOCK_WORDS) throw new RangeError(`words per block must be in 1..${BLOCK_WORDS}`);
+  const picked = new Set<number>();
+  while (picked.size < s) {
+    const i = random(BLOCK_WORDS);
+    if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) throw new RangeError('random() out of range');
+    picked.add(i);
+  }
+  return [...picked];
+}

@@ -1,0 +1,48 @@
+// The executor's side of the memory proof: lay the requested capacity out in chunks this adapter
+// can bind, run the passes, commit to X_P's block digests, and later re-run to open blocks.
+import type { GpuContext } from '../gpu/context.js';
+import { refused } from '../errors.js';
+import { MerkleTree } from '../proofs/merkle.js';
+import { runMemoryProof } from '../proofs/memory-gpu.js';
+import { memoryLayout } from '../proofs/memory-size.js';
+import type { MemoryParams as Layout } from '../proofs/memory-spec.js';
+import type { BlockOpening, CommitmentBody, MemoryParams as MemoryRequest } from '../protocol/schemas.js';
+import { bytesEqual, fromB64, toB64, toHex } from '../util/bytes.js';
+
+/** What the executor keeps of a memory proof between commitment and openings. */
+export interface MemoryState {
+  digests: string;
+  chunks: number;
+  rowsPerChunk: number;
+}
+
+export interface MemoryCommit {
+  body: NonNullable<CommitmentBody['memory']>;
+  state: MemoryState;
+  phases: Record<string, number>;
+}
+
+export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, onProgress?: (done: number, total: number) => void): Promise<MemoryCommit> {
+  const layout = memoryLayout(req.mib, req.passes, ctx.device.limits);
+  const run = await runMemoryProof(ctx, seed, layout, onProgress ? { onProgress } : {});
+  const tree = MerkleTree.fromPackedLeafData(run.digests);
+  return {
+    body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
+    state: { digests: toB64(run.digests), chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
+    phases: run.phases,
+  };
+}
+
+export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[]): Promise<BlockOpening[]> {
+  if (blocks.length === 0) return [];
+  const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
+  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks });
+  const committed = fromB64(state.digests);
+  if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');
+  const tree = MerkleTree.fromPackedLeafData(committed);
+  return blocks.map((index) => {
+    const words = run.blocks.get(index);
+    if (!words) throw new Error(`block ${index} was not captured`);
+    return { index, data: toB64(new Uint8Array(words.buffer, words.byteOffset, words.byteLength)), path: tree.auditPath(index).map(toHex) };
+  });
+}

@@ -1,0 +1,113 @@
+// The verifier's memory checks: the layout the executor chose must hold exactly the capacity
+// asked for in chunks too large to cache, every opened block must sit under the committed root,
+// and s random words of each, drawn now, must equal X_P recomputed from the seed.
+import { randomInt } from 'node:crypto';
+import { verifyAuditPath } from '../proofs/merkle.js';
+import { blockDigest, drawBlockWords, verifyBlockWords, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
+import { GpuproofError } from '../errors.js';
+import { fromB64, fromHex } from '../util/bytes.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
+
+/** Words recomputed per opened block; with 16 blocks, 32 words: see docs/memory-proof.md. */
+export const WORDS_PER_BLOCK = 2;
+
+export interface MemoryFigures {
+  mib: number;
+  passes: number;
+  chunks: number;
+  rows_per_chunk: number;
+  capacity_bytes: number;
+  capacity_gib: number;
+  bytes_per_row_per_pass: number;
+  traffic_bytes: number;
+  observed_ms: number;
+  reported_ms: number;
+  bandwidth_gbs_observed: number;
+  bandwidth_gbs_reported: number;
+  /** 'shared' when the window also timed a matmul proof: a lower bound, not the pass rate. */
+  window: 'own' | 'shared';
+  blocks_opened: number;
+  words_checked: number;
+}
+
+type CheckFn = (name: string, pass: boolean, reason: string) => boolean;
+
+interface Input {
+  challenge: SignedChallenge;
+  commitment: SignedCommitment;
+  request: SignedOpenRequest;
+  openings: SignedOpenings;
+}
+
+export function checkMemory(input: Input, check: CheckFn, proceed: boolean, observedMs: number, shared: boolean): MemoryFigures | undefined {
+  const req = input.challenge.body.memory;
+  const com = input.commitment.body.memory;
+  if (!req) {
+    check('memory.absent', com === undefined && input.request.body.blocks.length === 0 && input.openings.body.blocks.length === 0, 'memory data for a challenge that asked for none');
+    return undefined;
+  }
+  if (!check('memory.committed', com !== undefined, 'the challenge asked for a memory proof and the commitment has none') || !com) return undefined;
+  const layout: Layout = { chunks: com.chunks, rows: com.rowsPerChunk, passes: req.passes };
+  let layoutOk = true;
+  try {
+    checkMemoryLayout(layout, req.mib, req.passes);
+  } catch (e) {
+    layoutOk = false;
+    check('memory.layout', false, e instanceof GpuproofError ? e.message : String(e));
+  }
+  if (layoutOk) check('memory.layout', true, '');
+  const total = req.mib * 64;
+  check('memory.shape', com.blocks === total, `commitment has ${com.blocks} blocks, expected ${total}`);
+  const asked = input.request.body.blocks;
+  const got = input.openings.body.blocks;
+  const complete = got.length === asked.length && asked.every((b, j) => got[j]?.index === b);
+  const words = checkBlocks(input, check, proceed && layoutOk && com.blocks === total && complete, complete, layout, total);
+  const t = input.commitment.body.timings;
+  const passesMs = Math.min(observedMs, Math.max(t.phases['memory.passes'] ?? t.totalMs, 0));
+  const bytes = trafficBytes(layout);
+  return {
+    mib: req.mib,
+    passes: req.passes,
+    chunks: com.chunks,
+    rows_per_chunk: com.rowsPerChunk,
+    capacity_bytes: capacityBytes(layout),
+    capacity_gib: capacityBytes(layout) / 2 ** 30,
+    bytes_per_row_per_pass: TRAFFIC_PER_ROW,
+    traffic_bytes: bytes,
+    observed_ms: observedMs,
+    reported_ms: passesMs,
+    bandwidth_gbs_observed: observedMs > 0 ? bytes / observedMs / 1e6 : 0,
+    bandwidth_gbs_reported: passesMs > 0 ? bytes / passesMs / 1e6 : 0,
+    window: shared ? 'shared' : 'own',
+    blocks_opened: got.length,
+    words_checked: words,
+  };
+}
+
+function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: boolean, layout: Layout, total: number): number {
+  if (!proceed) {
+    check('memory.openings-complete', complete, complete ? 'not checked: an earlier check failed' : 'openings do not answer exactly the requested blocks, in order');
+    for (const name of ['memory.paths', 'memory.words']) check(name, false, 'not checked: an earlier check failed');
+    return 0;
+  }
+  check('memory.openings-complete', true, '');
+  const root = fromHex(input.commitment.body.memory?.root ?? '');
+  const seed = fromHex(input.challenge.body.seed);
+  let badPath = '';
+  let badWord = '';
+  let words = 0;
+  for (const b of input.openings.body.blocks) {
+    const bytes = fromB64(b.data);
+    if (bytes.length !== BLOCK_WORDS * 4 || !verifyAuditPath(blockDigest(new Uint32Array(bytes.slice().buffer)), b.index, total, b.path.map(fromHex), root)) {
+      badPath ||= `block ${b.index} does not match the committed root`;
+      continue;
+    }
+    const picks = drawBlockWords(randomInt, WORDS_PER_BLOCK);
+    words += picks.length;
+    if (!verifyBlockWords(seed, layout, b.index, new Uint32Array(bytes.slice().buffer), picks)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+  }
+  check('memory.paths', badPath === '', badPath);
+  check('memory.words', badWord === '', badWord);
+  return words;
+}

@@ -1,0 +1,224 @@
+// The executor as a network agent on node:http. Every request is judged in cost order: size cap,
+// JSON and schema (400/413), signature and allow list (403), the challenge's own rules (403, 409
+// for a replay), then a free GPU slot (429) — so nothing that fails a cheap check reaches a GPU.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GpuproofError } from '../errors.js';
+import { parseJsonText } from '../protocol/parse.js';
+import type { SignedMessage, MessageType } from '../protocol/schemas.js';
+import { hashHex, verifySignature } from '../protocol/signing.js';
+import type { KeyPair } from '../protocol/keys.js';
+import { toB64 } from '../util/bytes.js';
+import { answerOpenings, checkChallenge, runChallenge } from '../roles/executor.js';
+import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
+import { errorResponse, httpError, readBody, sendJson } from './http-util.js';
+import { PendingStates } from './pending.js';
+import { acquireAny, GpuSlot, type OpenGpu } from './slots.js';
+import { AGENT_FEATURES, AGENT_NAME, MAX_CHALLENGE_BYTES, MAX_OPEN_REQUEST_BYTES, PATHS, type AgentInfo } from './wire.js';
+import { PROTOCOL_VERSION } from '../protocol/schemas.js';
+
+export interface AgentOptions {
+  keys: KeyPair;
+  /** Validator public keys (base64) whose challenges get GPU time. */
+  allow: readonly string[];
+  host?: string;
+  port?: number;
+  /** One slot per entry: an adapter name substring, or undefined for the default adapter. */
+  adapters?: readonly (string | undefined)[];
+  replay?: ReplayStore;
+  /** Challenges whose openings may be outstanding at once. */
+  maxPending?: number;
+  limits?: { challengeBytes?: number; openRequestBytes?: number };
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Log every request, not only lifecycle events. */
+  verbose?: boolean;
+  openGpu?: OpenGpu;
+}
+
+export interface Agent {
+  readonly url: string;
+  readonly port: number;
+  readonly slots: readonly GpuSlot[];
+  info(): AgentInfo;
+  /** Stops accepting, lets in-flight requests finish for up to graceMs, then closes every device. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_MAX_PENDING = 1024;
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => undefined);
+  const allow = new Set(opts.allow);
+  const replay = opts.replay ?? new MemoryReplayStore();
+  const limits = { challengeBytes: opts.limits?.challengeBytes ?? MAX_CHALLENGE_BYTES, openRequestBytes: opts.limits?.openRequestBytes ?? MAX_OPEN_REQUEST_BYTES };
+  const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
+  const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log));
+  const pending = new PendingStates(now);
+  const stats = { runs: 0, openings: 0, refused: 0, busy: 0, malformed: 0 };
+  const inflight = new Set<Promise<void>>();
+  let stopping = false;
+  const executorKey = toB64(opts.keys.publicKey);
+  const execOpts = { keys: opts.keys, replay, now };
+
+  // Fail at start, not on the first challenge, when an adapter cannot be opened.
+  for (const s of slots) await s.context();
+
+  const info = (): AgentInfo => ({
+    protocol: PROTOCOL_VERSION,
+    agent: AGENT_NAME,
+    executorKey,
+    features: AGENT_FEATURES,
+    adapters: slots.map((s) => s.describe()),
+    limits,
+    stats: {
+      ...stats,
+      deviceOpens: slots.reduce((n, s) => n + s.opens, 0),
+      deviceLosses: slots.reduce((n, s) => n + s.losses, 0),
+      pending: pending.size,
+    },
+  });
+
+  /** Signature first, then the allow list: an unknown key learns nothing about the agent's state. */
+  const authorize = <K extends MessageType>(msg: SignedMessage<K>): void => {
+    if (!verifySignature(msg)) throw httpError('REFUSED', `${msg.type} signature does not verify`, 'signature');
+    if (!allow.has(msg.signer)) throw httpError('REFUSED', 'this validator key is not on the agent\'s allow list', 'signer');
+  };
+
+  const busy = (slot?: GpuSlot): never => {
+    const wait = slot?.retryAfterS() ?? Math.max(...slots.map((s) => s.retryAfterS()));
+    throw httpError('BUSY', `every GPU is busy; retry after ${wait} s`, null, { 'retry-after': String(wait) });
+  };
+
+  /** Runs fn on the slot's device, releasing the slot and noting GPU faults whatever happens. */
+  const onSlot = async <T>(slot: GpuSlot, fn: (ctx: Awaited<ReturnType<GpuSlot['context']>>) => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn(await slot.context());
+    } catch (err) {
+      slot.markSuspect(err);
+      throw err;
+    } finally {
+      slot.release(performance.now() - t0);
+    }
+  };
+
+  async function postChallenge(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const challenge = parseJsonText('challenge', await readBody(req, limits.challengeBytes), limits.challengeBytes);
+    authorize(challenge);
+    try {
+      checkChallenge(challenge, opts.keys, replay, now());
+    } catch (err) {
+      throw asReplay(err);
+    }
+    if (pending.size >= maxPending) busy();
+    const slot = acquireAny(slots) ?? busy();
+    stats.runs++;
+    const state = await onSlot(slot, (ctx) => runChallenge(ctx, challenge, execOpts)).catch((err: unknown) => {
+      throw asReplay(err);
+    });
+    pending.set(hashHex(challenge), { state, slot: slot.index, expiresAt: challenge.body.expiresAt });
+    reply(res, 200, state.commitment, { 'x-gpuproof-adapter': String(slot.index) });
+  }
+
+  async function postOpenings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = parseJsonText('open-request', await readBody(req, limits.openRequestBytes), limits.openRequestBytes);
+    authorize(request);
+    const entry = pending.get(request.body.challengeHash);
+    if (!entry) throw httpError('NOT_FOUND', 'no pending challenge with this hash: unknown, expired, or already freed', 'body.challengeHash');
+    if (request.signer !== entry.state.challenge.body.validatorKey) throw httpError('REFUSED', 'open request is not signed by the challenge\'s validator', 'signer');
+    const requestHash = hashHex(request);
+    if (entry.answered) {
+      if (entry.answered.requestHash !== requestHash) throw httpError('REPLAY', 'the rows of this commitment were already drawn by another open request', 'body');
+      if (entry.answered.openings) return reply(res, 200, entry.answered.openings);
+      busy();
+    }
+    const slot = acquireAny(slots, entry.slot) ?? busy();
+    const answered: NonNullable<typeof entry.answered> = { requestHash };
+    entry.answered = answered;
+    stats.openings++;
+    try {
+      const openings = await onSlot(slot, (ctx) => answerOpenings(ctx, entry.state, request, execOpts));
+      answered.openings = openings;
+      // The cached openings answer any repeat; the digests were only needed to compute them.
+      entry.state = { ...entry.state, digests: '' };
+      reply(res, 200, openings, { 'x-gpuproof-adapter': String(slot.index) });
+    } catch (err) {
+      delete entry.answered;
+      throw err;
+    }
+  }
+
+  function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    sendJson(res, status, body, stopping ? { ...headers, connection: 'close' } : headers);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (stopping) throw httpError('UNAVAILABLE', 'the agent is shutting down', null, { connection: 'close' });
+    const path = new URL(req.url ?? '/', 'http://agent').pathname;
+    const routes: Record<string, [string, (q: IncomingMessage, s: ServerResponse) => Promise<void>]> = {
+      [PATHS.info]: ['GET', async (_q, s) => reply(s, 200, info())],
+      [PATHS.challenges]: ['POST', postChallenge],
+      [PATHS.openings]: ['POST', postOpenings],
+    };
+    const r = routes[path];
+    if (!r) throw httpError('NOT_FOUND', `no such endpoint ${path}`);
+    if (req.method !== r[0]) throw httpError('METHOD', `${path} takes ${r[0]}`, null, { allow: r[0] });
+    await r[1](req, res);
+  }
+
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    const t0 = performance.now();
+    const done = new Promise<void>((resolve) => res.on('close', () => resolve()));
+    inflight.add(done);
+    void done.then(() => inflight.delete(done));
+    route(req, res).catch((err: unknown) => {
+      const e = errorResponse(err);
+      if (e.status === 400 || e.status === 413) stats.malformed++;
+      else if (e.status === 403 || e.status === 409) stats.refused++;
+      else if (e.status === 429) stats.busy++;
+      else if (e.status >= 500) log(`${req.method} ${req.url}: ${e.status} ${e.body.error.message}`);
+      reply(res, e.status, e.body, e.headers);
+    }).finally(() => {
+      if (opts.verbose) log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - t0).toFixed(1)} ms`);
+    });
+  });
+  server.maxConnections = 1024;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    slots,
+    info,
+    close(graceMs = 30_000) {
+      closing ??= (async () => {
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        clearTimeout(timer);
+        server.closeAllConnections();
+        await closed;
+        pending.clear();
+        await Promise.all(slots.map((s) => s.close()));
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A replayed id is a conflict, not a bad key: 409 tells the validator to issue a fresh challenge. */
+function asReplay(err: unknown): unknown {
+  if (err instanceof GpuproofError && err.code === 'REFUSED' && err.field === 'body.id') return httpError('REPLAY', err.message, 'body.id');
+  return err;
+}
