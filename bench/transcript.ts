@@ -20,7 +20,7 @@ export function syntheticTranscript(n: number, m = 32): VerifyInput {
   const seed = fromHex(challenge.body.seed);
   const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
   const keyA = streamKey(seed, STREAM_MATMUL_A0);
-  const digests = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
+  const digests: Uint8Array[] = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const picked = [...new Set(Array.from({ length: m }, () => Math.floor(Math.random() * n)))];
   const rows = new Map<number, Int32Array>();
   for (const i of picked) {

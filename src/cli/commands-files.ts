@@ -10,7 +10,7 @@ import { toB64 } from '../util/bytes.js';
 import { writeFileAtomic } from '../util/files.js';
 import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS } from '../protocol/schemas.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
-import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
+import { runChallenge, answerOpenings, prepareExecutor, type ExecutorState } from '../roles/executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, DEFAULT_OPEN_BLOCKS } from '../roles/validator.js';
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
@@ -82,6 +82,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
         const kernel = forced ?? (await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json'))).kernel;
+        await prepareExecutor(ctx, kernel);
         return runChallenge(ctx, challenge, { keys, replay, kernel, onProgress: out.progress });
       });
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });

@@ -5,7 +5,8 @@ import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
-import { selftest, type SelftestResult } from '../roles/selftest.js';
+import { selftest } from '../roles/selftest.js';
+import { selftestHuman, selftestJson } from './selftest-output.js';
 import { join } from 'node:path';
 import { gpuproofHome, intOption, kernelOption } from './inputs.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -52,41 +53,4 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);
     });
-}
-
-export function selftestJson(r: SelftestResult): Record<string, unknown> {
-  return { accepted: r.accepted, checks: r.checks, adapter: r.adapter, kernel: r.kernel, measured: r.measured, timings: r.timings };
-}
-
-function selftestHuman(r: SelftestResult): string {
-  const m = r.measured.matmul;
-  const a = r.adapter;
-  return [
-    `adapter: ${a.description || a.device} (${a.vendor}, ${a.backend})${isSoftwareAdapter(a) ? ' [software]' : ''}`,
-    '',
-    checksTable(r.checks),
-    '',
-    table([
-      ['figure', 'value'],
-      ['matmul size', `n=${m.n}, K=${m.iterations} (${m.path}, ${m.kernel})`],
-      ['GFLOPS observed', m.gflops_observed.toFixed(2)],
-      ['GFLOPS reported', `${m.gflops_reported.toFixed(2)} (${m.timing_method})`],
-      ['commit window', `${r.timings.commit_ms.toFixed(1)} ms`],
-      ['open', `${r.timings.open_ms.toFixed(1)} ms`],
-      ['verify', `${r.timings.verify_ms.toFixed(1)} ms (${m.rows_opened} rows, ${m.row_check})`],
-      ...memoryRows(r),
-    ]),
-    '',
-    r.accepted ? 'ACCEPTED' : 'REJECTED',
-  ].join('\n');
-}
-
-function memoryRows(r: SelftestResult): string[][] {
-  const mem = r.measured.memory;
-  if (!mem) return [['memory proof', 'skipped']];
-  return [
-    ['memory proven', `${(mem.capacity_bytes / 2 ** 20).toFixed(0)} MiB in ${mem.chunks} chunks, P=${mem.passes}`],
-    ['bandwidth observed', `${mem.bandwidth_gbs_observed.toFixed(2)} GB/s (${mem.bytes_per_row_per_pass} B per row per pass)`],
-    ['bandwidth reported', `${mem.bandwidth_gbs_reported.toFixed(2)} GB/s`],
-  ];
 }

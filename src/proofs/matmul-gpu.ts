@@ -43,17 +43,22 @@ export const matmulPipeline = (device: GPUDevice, v: MatmulVariant): Promise<GPU
 
 export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
 
-export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: MatmulSize, opts: MatmulRunOptions = {}): Promise<MatmulRun> {
-  checkMatmulSize(size, ctx.device.limits);
-  const { device } = ctx;
-  const { n, iterations: K } = size;
-  const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
-  const [genP, mmP, shaP, foldP] = await Promise.all([
+type Pipelines4 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
+/** The chain's pipelines (generate, multiply, SHA-256, fold), compiled once per device. */
+export const matmulPipelines = (device: GPUDevice, variant: MatmulVariant): Promise<Pipelines4> =>
+  Promise.all([
     getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
     matmulPipeline(device, variant),
     sha256Pipeline(device),
     getPipeline(device, { label: 'matmul.fold', files: ['fold'] }),
   ]);
+
+export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: MatmulSize, opts: MatmulRunOptions = {}): Promise<MatmulRun> {
+  checkMatmulSize(size, ctx.device.limits);
+  const { device } = ctx;
+  const { n, iterations: K } = size;
+  const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
+  const [genP, mmP, shaP, foldP] = await matmulPipelines(device, variant);
   const captures = groupCaptures(opts.capture ?? [], size);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);

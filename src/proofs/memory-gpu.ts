@@ -85,6 +85,15 @@ export async function allocateChunks(device: GPUDevice, count: number, bytes: nu
   }
 }
 
+/** The memory proof's pipelines (init, copy pass, in-place pass, SHA-256), compiled once per device. */
+export const memoryPipelines = (device: GPUDevice): Promise<[GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline]> =>
+  Promise.all([
+    getPipeline(device, { label: 'memory.init', files: ['threefry', 'memory_init'] }),
+    getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
+    getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
+    sha256Pipeline(device),
+  ]);
+
 export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: MemoryParams, opts: MemoryRunOptions = {}): Promise<MemoryRun> {
   const { device } = ctx;
   checkMemoryParams(params, device.limits);
@@ -96,12 +105,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
   for (const b of capture) {
     if (!(Number.isSafeInteger(b) && b >= 0 && b < C * perChunk)) throw new RangeError(`block ${b} is outside the proof`);
   }
-  const [initP, copyP, inplaceP, shaP] = await Promise.all([
-    getPipeline(device, { label: 'memory.init', files: ['threefry', 'memory_init'] }),
-    getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
-    getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
-    sha256Pipeline(device),
-  ]);
+  const [initP, copyP, inplaceP, shaP] = await memoryPipelines(device);
   const chunkBytes = R * ROW_BYTES;
   const slotCount = schedule === 'in-place' ? C + 1 : 2 * C;
   const owned: { destroy(): void }[] = [];

@@ -4,7 +4,9 @@
 import type { GpuContext } from '../gpu/context.js';
 import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
-import { runMatmulChain, rowKey, type RowRef } from '../proofs/matmul-gpu.js';
+import { runMatmulChain, rowKey, matmulPipelines, type RowRef } from '../proofs/matmul-gpu.js';
+import { memoryPipelines } from '../proofs/memory-gpu.js';
+import { DEFAULT_VARIANT_ID, findVariant } from '../proofs/matmul-variants.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
 import { fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
@@ -33,6 +35,14 @@ export interface ExecutorState {
   /** Row digests, K·n × 32 bytes, base64. */
   digests: string;
   memory?: MemoryState;
+}
+
+/**
+ * Compiles every pipeline a challenge can need, so compilation (tens of milliseconds on lavapipe)
+ * never falls inside a validator's observed window. Call once per device before taking work.
+ */
+export async function prepareExecutor(ctx: GpuContext, kernel?: string): Promise<void> {
+  await Promise.all([matmulPipelines(ctx.device, findVariant(kernel ?? DEFAULT_VARIANT_ID)), memoryPipelines(ctx.device)]);
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {

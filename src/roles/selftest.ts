@@ -7,11 +7,12 @@ import { generateKeyPair, type KeyPair } from '../protocol/keys.js';
 import type { SignedChallenge } from '../protocol/schemas.js';
 import { toB64 } from '../util/bytes.js';
 import { maxNForLimits, type MatmulSize } from '../proofs/matmul-size.js';
-import { runChallenge, answerOpenings, type ExecutorOptions } from './executor.js';
+import { runChallenge, answerOpenings, prepareExecutor, type ExecutorOptions } from './executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ChallengeSpec } from './validator.js';
 import { verifyProof, type Verification, type VerifyInput } from './verifier.js';
 import { MemoryReplayStore } from './stores.js';
 import { chooseKernel } from './autotune.js';
+import { judge, type Judgement } from './judge.js';
 
 export interface SelftestOptions {
   n?: number | undefined;
@@ -37,6 +38,9 @@ export interface SelftestTimings {
 }
 
 export interface SelftestResult extends Verification {
+  class: string;
+  score: number;
+  judgement: Judgement;
   adapter: GpuContext['report'];
   kernel: string;
   timings: SelftestTimings;
@@ -77,6 +81,7 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
   const kernel = opts.kernel ?? (await chooseKernel(ctx, opts.tuneCache)).kernel;
+  await prepareExecutor(ctx, kernel);
   const t0 = performance.now();
   const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const executorKeys = generateKeyPair();
@@ -87,11 +92,17 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const [mm, mem] = runs;
   if (!mm) throw new Error('unreachable');
   const checks = [...mm.v.checks, ...(mem?.v.checks ?? []).map((c) => (c.name.startsWith('memory.') ? c : { ...c, name: `memory-run.${c.name}` }))];
+  const measured = { matmul: mm.v.measured.matmul, ...(mem?.v.measured.memory ? { memory: mem.v.measured.memory } : {}) };
+  const judgement = judge({ accepted: checks.every((c) => c.pass), checks, measured }, mm.input.commitment.body.adapter, opts.claim ?? 'any');
+  if (judgement.claimCheck) checks.push(judgement.claimCheck);
   const sum = (f: (r: (typeof runs)[number]) => number): number => runs.reduce((s, r) => s + f(r), 0);
   return {
     accepted: checks.every((c) => c.pass),
     checks,
-    measured: { matmul: mm.v.measured.matmul, ...(mem?.v.measured.memory ? { memory: mem.v.measured.memory } : {}) },
+    measured,
+    class: judgement.class,
+    score: checks.every((c) => c.pass) ? judgement.score : 0,
+    judgement,
     adapter: ctx.report,
     kernel,
     transcripts: runs.map((r) => r.input),
