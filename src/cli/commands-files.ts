@@ -17,6 +17,8 @@ import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
 import { chooseKernel } from '../roles/autotune.js';
+import { sizeForClass } from '../roles/sizing.js';
+import { loadClassTable } from '../roles/classes.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
 
@@ -41,20 +43,21 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     .command('challenge', 'issue a signed challenge to one executor', (c) => c
       .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
       .option('executor', { type: 'string', demandOption: true, describe: "executor's public key (base64) or key file" })
-      .option('n', { type: 'number', default: 512, describe: 'matrix size (multiple of 16)' })
-      .option('iterations', { type: 'number', default: 8, describe: 'chained multiplications K' })
+      .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for --claim, else 512)' })
+      .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
       .option('ttl', { type: 'number', default: 600, describe: 'seconds until the challenge expires' })
-      .option('memory-mib', { type: 'number', default: 0, describe: 'memory capacity to prove in MiB (0: no memory proof)' })
-      .option('passes', { type: 'number', default: 12, describe: 'memory passes P' })
+      .option('memory-mib', { type: 'number', describe: 'memory capacity to prove in MiB, 0 for none (default: the claimed class\'s capacity floor, else 0)' })
+      .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
       .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
       .option('out', { type: 'string', demandOption: true }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
-      const n = intOption(a.n, 'n', 16, MAX_EXACT_N);
-      const iterations = intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS);
+      const claimed = typeof a.claim === 'string' && a.claim !== 'any' ? sizeForClass(loadClassTable(), a.claim) : undefined;
+      const n = intOption(a.n ?? claimed?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N);
+      const iterations = intOption(a.iterations ?? claimed?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS);
       checkMatmulSize({ n, iterations });
-      const mib = intOption(a['memory-mib'], 'memory-mib', 0, MAX_MIB);
-      const passes = intOption(a.passes, 'passes', MIN_PASSES, MAX_PASSES);
+      const mib = intOption(a['memory-mib'] ?? claimed?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
+      const passes = intOption(a.passes ?? claimed?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
       const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
       const claim = str(a, 'claim');
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(claim)) throw inputError('claim', 'expected a class id like h100-sxm');

@@ -7,6 +7,8 @@ import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest } from '../roles/selftest.js';
 import { selftestHuman, selftestJson } from './selftest-output.js';
+import { reportHtml } from './report-html.js';
+import { writeFileAtomic } from '../util/files.js';
 import { join } from 'node:path';
 import { gpuproofHome, intOption, kernelOption } from './inputs.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -38,6 +40,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
       .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
       .option('claim', { type: 'string', describe: 'class to claim' })
+      .option('report', { type: 'string', describe: 'write an HTML report (figures against floors) to this file' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
@@ -50,6 +53,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
       const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, onProgress: out.progress }));
+      if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(r));
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);
     });

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { GpuproofError } from '../errors.js';
 import { fileCommands } from './commands-files.js';
 import { gpuCommands } from './commands-gpu.js';
+import { classCommands } from './commands-classes.js';
 import { netCommands } from './commands-net.js';
 import { attestCommands } from './commands-attest.js';
 import { reportError } from './output.js';
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   cli = gpuCommands(cli, setCode);
   cli = fileCommands(cli, setCode);
+  cli = classCommands(cli, setCode);
   cli = netCommands(cli, setCode);
   cli = attestCommands(cli, setCode);
   try {

@@ -1,0 +1,53 @@
+// classes: the class table; calibrate: N selftest runs summarised as a class-table entry to paste.
+import type { Argv } from 'yargs';
+import { join } from 'node:path';
+import { withGpu } from '../gpu/context.js';
+import { loadClassTable, type GpuClass } from '../roles/classes.js';
+import { calibrationEntry } from '../roles/calibrate.js';
+import { KIT_VERSION } from '../roles/autotune.js';
+import { selftest } from '../roles/selftest.js';
+import { gpuproofHome, intOption } from './inputs.js';
+import { makeOut, table, type SetCode } from './output.js';
+
+type Args = Record<string, unknown> & { json: boolean };
+
+const floorText = (c: GpuClass, k: keyof GpuClass['floors']): string => {
+  const f = c.floors?.[k] as { value: number; basis: string } | null | undefined;
+  return f ? `${f.value}${f.basis === 'measured' ? ' (m)' : ''}` : '—';
+};
+
+export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y
+    .command('classes', 'print the GPU class table: floors per class, with provenance', (c) => c, async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const t = loadClassTable();
+      const rows = [...t.classes].sort((x, z) => z.rank - x.rank).map((c) => [c.id, String(c.rank), c.name, floorText(c, 'f32_gflops'), floorText(c, 'tensor_gflops'), floorText(c, 'bandwidth_gbs'), floorText(c, 'capacity_gib')]);
+      out.result({ ok: true, ...t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
+      setCode(0);
+    })
+    .command('calibrate', 'run the proofs N times and print measured floors as a class-table entry', (c) => c
+      .option('runs', { type: 'number', default: 5, describe: 'selftest runs' })
+      .option('n', { type: 'number' })
+      .option('iterations', { type: 'number' })
+      .option('memory-mib', { type: 'number' })
+      .option('passes', { type: 'number' }), async (raw) => {
+      const a = raw as unknown as Args;
+      const out = makeOut(a.json);
+      const runs = intOption(a.runs, 'runs', 1, 1000);
+      const opt = (k: string): number | undefined => (a[k] === undefined ? undefined : intOption(a[k], k, 0, 2 ** 20));
+      const figures = await withGpu({}, async (ctx) => {
+        const all = [];
+        for (let i = 0; i < runs; i++) {
+          const r = await selftest(ctx, { n: opt('n'), iterations: opt('iterations'), memoryMib: opt('memory-mib'), passes: opt('passes'), tuneCache: join(gpuproofHome(), 'autotune.json') });
+          if (!r.accepted) throw new Error(`run ${i + 1} was rejected: ${r.checks.filter((x) => !x.pass).map((x) => x.name).join(', ')}`);
+          all.push({ figures: r.judgement.figures, adapter: r.adapter.description || r.adapter.device });
+          out.progress('calibrate', i + 1, runs);
+        }
+        return all;
+      });
+      const entry = calibrationEntry(figures.map((f) => f.figures), figures[0]?.adapter ?? 'unknown', KIT_VERSION, new Date().toISOString().slice(0, 10));
+      out.result({ ok: true, entry }, JSON.stringify(entry, null, 2));
+      setCode(0);
+    });
+}
