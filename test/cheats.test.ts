@@ -163,6 +163,7 @@ const NAMED_CHECKS = [
   'openings.complete',
   'matmul.paths',
   'matmul.rows',
+  'memory.absent',
   'timing.reported-within-observed',
 ];
 

@@ -17,6 +17,8 @@ import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
 
 const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
+/** The attest phases, for progress on a TTY. */
+const PHASES = ['rtt', 'commit', 'open'];
 
 const HttpUrl = z.string().max(2048).refine((s) => {
   try {
@@ -97,7 +99,8 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress(p, 0, 1) });
+        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
+        out.progress('attest (done)', PHASES.length, PHASES.length);
         const card = r.cards[0];
         const human = [
           card && r.cards.length === 1 ? checksTable(card.checks) : table(summaryRows([r])),

@@ -7,7 +7,7 @@ import { inputError, refused } from '../errors.js';
 import { withGpu } from '../gpu/context.js';
 import { generateKeyPair, writeKeyFile } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
-import { writeFileAtomic } from '../util/files.js';
+import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS } from '../protocol/schemas.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { runChallenge, answerOpenings, prepareExecutor, type ExecutorState } from '../roles/executor.js';
@@ -26,6 +26,12 @@ const str = (a: Args, k: string): string => {
   const v = a[k];
   if (typeof v !== 'string' || v.length === 0) throw inputError(k, 'is required');
   return v;
+};
+/** --out, checked writable and absent (unless --force) before any work or state change. */
+const outPath = (a: Args): string => {
+  const path = str(a, 'out');
+  checkOutPath(path, 'out', a.force === true);
+  return path;
 };
 const writeJson = (path: string, obj: unknown): void => writeFileAtomic(path, `${JSON.stringify(obj, null, 2)}\n`);
 const validatorStore = (): FileReplayStore => new FileReplayStore(join(gpuproofHome(), 'validator', 'ledger.json'));
@@ -63,7 +69,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(claim)) throw inputError('claim', 'expected a class id like h100-sxm');
       const keys = await readKeys(str(a, 'key'));
       const executorKey = await readPubKey(str(a, 'executor'), 'executor');
-      const target = str(a, 'out');
+      const target = outPath(a);
       const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ...(mib > 0 ? { memory: { mib, passes } } : {}), ttlMs: ttl * 1000, claim }, validatorStore());
       writeJson(target, ch);
       out.result({ ok: true, id: ch.body.id, path: target, expiresAt: ch.body.expiresAt }, `challenge ${ch.body.id} written to ${target} (n=${n}, K=${iterations}, expires in ${ttl} s)`);
@@ -80,7 +86,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const forced = kernelOption(a.kernel);
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
-      const target = str(a, 'out');
+      const target = outPath(a);
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
@@ -108,7 +114,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const commitment = await readMessage('commitment', str(a, 'commitment'), 'commitment');
-      const target = str(a, 'out');
+      const target = outPath(a);
       const window = receiveCommitment(keys, challenge, commitment, validatorStore());
       const req = makeOpenRequest(keys, challenge, commitment, window, rows, blocks);
       writeJson(target, req);
@@ -126,7 +132,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const request = await readMessage('open-request', str(a, 'request'), 'request');
-      const target = str(a, 'out');
+      const target = outPath(a);
       const statePath = join(executorDir(a), `${challenge.body.id}.json`);
       if (!existsSync(statePath)) throw refused(`no kept state for challenge ${challenge.body.id} in ${executorDir(a)}`, 'state');
       const state = JSON.parse(readFileSync(statePath, 'utf8')) as ExecutorState;
@@ -147,6 +153,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const out = makeOut(a.json);
       if ((a.out === undefined) !== (a.key === undefined)) throw inputError(a.out === undefined ? 'out' : 'key', '--key and --out go together');
       const keys = typeof a.key === 'string' ? await readKeys(a.key) : undefined;
+      const receipt = keys ? outPath(a) : undefined;
       const input = {
         challenge: await readMessage('challenge', str(a, 'challenge'), 'challenge'),
         commitment: await readMessage('commitment', str(a, 'commitment'), 'commitment'),
@@ -154,7 +161,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         openings: await readMessage('openings', str(a, 'openings'), 'openings'),
       };
       const v = verifyProof(input);
-      if (keys) writeJson(str(a, 'out'), signReceipt(keys, input, v));
+      if (keys) writeJson(receipt as string, signReceipt(keys, input, v));
       const m = v.measured.matmul;
       out.result({ ...v }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
       setCode(v.accepted ? 0 : 1);

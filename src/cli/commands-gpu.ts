@@ -2,13 +2,13 @@
 import type { Argv } from 'yargs';
 import { withGpu } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
-import { MAX_ITERATIONS, MAX_EXACT_N } from '../proofs/matmul-size.js';
-import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
+import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
+import { MAX_MIB, MIN_PASSES, MAX_PASSES, checkMemoryRequest } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest } from '../roles/selftest.js';
 import { selftestHuman, selftestJson } from './selftest-output.js';
 import { reportHtml } from './report-html.js';
-import { writeFileAtomic } from '../util/files.js';
+import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { join } from 'node:path';
 import { gpuproofHome, intOption, kernelOption } from './inputs.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -49,6 +49,10 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const rows = optInt(a, 'rows', 1, MAX_OPEN_ROWS);
       const memoryMib = optInt(a, 'memory-mib', 0, MAX_MIB);
       const passes = optInt(a, 'passes', MIN_PASSES, MAX_PASSES);
+      // Everything that can be checked without the GPU is, before it is opened.
+      if (n !== undefined || iterations !== undefined) checkMatmulSize({ n: n ?? 512, iterations: iterations ?? 1 });
+      if (memoryMib) checkMemoryRequest(memoryMib, passes ?? 12);
+      if (typeof a.report === 'string') checkOutPath(a.report, 'report', a.force === true);
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');

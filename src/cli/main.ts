@@ -19,13 +19,14 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('gpuproof')
     .usage('$0 <command> [options]\n\nGPU proof of work: exact matmul and validator-observed timing over WebGPU.')
     .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output on stdout' })
+    .option('force', { type: 'boolean', default: false, global: true, describe: 'replace an existing --out file' })
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
-      throw err ?? new GpuproofError('USAGE', msg);
+      throw err ?? usageError(msg);
     });
   cli = gpuCommands(cli, setCode);
   cli = fileCommands(cli, setCode);
@@ -38,4 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(err, json);
   }
   return code;
+}
+
+/** yargs' own messages name the option in prose; carry it as the error's field too. */
+function usageError(msg: string): GpuproofError {
+  const m = /(?:Missing required arguments?|Unknown arguments?|Not enough arguments following): ([\w-]+)/.exec(msg);
+  return new GpuproofError('USAGE', msg, m?.[1] ? { field: m[1] } : {});
 }

@@ -127,19 +127,33 @@ export class WordOracle {
   private readonly C: number;
   private readonly R: number;
   private readonly xkey: Uint32Array;
-  private readonly consts: PassConstants[] = [];
-  private readonly memo = new WordMemo();
+  // Pass constants as typed arrays: the hot loop reads them millions of times at P = 12.
+  private readonly t: Int32Array;
+  private readonly s: Int32Array;
+  private readonly hkey: Uint32Array;
+  private readonly mkey: Uint32Array;
+  private readonly memo: WordMemo;
   /** Frames of FRAME numbers: layer, global row c·R + r, word, state, own word a. */
   private readonly frames: Float64Array;
 
-  constructor(seed: Uint8Array, params: MemoryParams) {
+  /** `expectedWords` pre-sizes the memo (about 15,000 entries per word asked at P = 12). */
+  constructor(seed: Uint8Array, params: MemoryParams, expectedWords = 0) {
     checkParams(params);
     this.C = params.chunks;
     this.R = params.rows;
     this.xkey = streamKey(seed, STREAM_MEMORY_X0);
     const pkey = streamKey(seed, STREAM_MEMORY_PASS);
-    for (let p = 0; p <= params.passes; p++) this.consts.push(passConstantsFromKey(pkey, p, this.C));
-    this.frames = new Float64Array((params.passes + 1) * FRAME);
+    const n = params.passes + 1;
+    [this.t, this.s, this.hkey, this.mkey] = [new Int32Array(n), new Int32Array(n), new Uint32Array(n), new Uint32Array(n)];
+    for (let p = 0; p < n; p++) {
+      const k = passConstantsFromKey(pkey, p, this.C);
+      this.t[p] = k.t;
+      this.s[p] = k.s;
+      this.hkey[p] = k.hkey;
+      this.mkey[p] = k.mkey;
+    }
+    this.memo = new WordMemo(expectedWords);
+    this.frames = new Float64Array(n * FRAME);
   }
 
   /** Drops the memo (its size grows with every word asked). */
@@ -150,14 +164,17 @@ export class WordOracle {
   /** X_p[c][r][w]. */
   word(p: number, c: number, r: number, w: number): number {
     const ok = (v: number, n: number): boolean => Number.isInteger(v) && v >= 0 && v < n;
-    if (!(ok(p, this.consts.length) && ok(c, this.C) && ok(r, this.R) && ok(w, ROW_WORDS))) throw new RangeError('word out of range');
+    if (!(ok(p, this.t.length) && ok(c, this.C) && ok(r, this.R) && ok(w, ROW_WORDS))) throw new RangeError('word out of range');
     const { memo, R, C, xkey, frames: fr } = this;
-    const keyOf = (lp: number, g: number, lw: number): number => (lp * C * R + g) * ROW_WORDS + lw;
-    const known = memo.get(keyOf(p, c * R + r, w));
-    if (known !== undefined) return known;
+    const CR = C * R;
+    const first = memo.get((p * CR + c * R + r) * ROW_WORDS + w);
+    if (first !== undefined) return first;
     // Each frame is a word known to be missing; a parent looks a child up before pushing it and
     // receives its value in `ret`, so every dependency edge costs one lookup.
-    fr.set([p, c * R + r, w, 0], 0);
+    fr[0] = p;
+    fr[1] = c * R + r;
+    fr[2] = w;
+    fr[3] = 0;
     let sp = 1;
     let ret = 0;
     for (;;) {
@@ -168,34 +185,45 @@ export class WordOracle {
       const st = fr[f + 3] as number;
       let cg = g; // the word this state needs next, in layer lp - 1
       let cw = lw;
-      if (st === 0 && lp === 0) {
+      if (lp === 0) {
         ret = word(xkey, g * ROW_WORDS + lw);
-        memo.set(keyOf(0, g, lw), ret);
+        memo.set(g * ROW_WORDS + lw, ret);
         this.generated++;
         if (--sp === 0) return ret;
         continue;
-      } else if (st === 1) {
+      }
+      if (st === 1) {
         fr[f + 4] = ret;
         cw = 0;
       } else if (st === 2) {
-        const k = this.consts[lp] as PassConstants;
-        cg = ((Math.floor(g / R) + k.t) % C) * R + (h(k.hkey, ret) % R);
-        cw = (lw + k.s) & 63;
+        const row = g % R;
+        const chunk = (g - row) / R;
+        cg = ((chunk + (this.t[lp] as number)) % C) * R + (fmix32((ret ^ (this.hkey[lp] as number)) >>> 0) % R);
+        cw = (lw + (this.s[lp] as number)) & 63;
       } else if (st === 3) {
-        ret = mix((this.consts[lp] as PassConstants).mkey, fr[f + 4] as number, ret, lw);
-        memo.set(keyOf(lp, g, lw), ret);
+        ret = mix(this.mkey[lp] as number, fr[f + 4] as number, ret, lw);
+        memo.set((lp * CR + g) * ROW_WORDS + lw, ret);
         this.evaluations++;
         if (--sp === 0) return ret;
         continue;
       }
       fr[f + 3] = st + 1;
-      const v = st === 1 && lw === 0 ? ret : memo.get(keyOf(lp - 1, cg, cw));
+      if (lp === 1) {
+        // Layer 0 is one Threefry call a word: cheaper to regenerate than to memoise and look up.
+        ret = word(xkey, cg * ROW_WORDS + cw);
+        this.generated++;
+        continue;
+      }
+      const v = st === 1 && lw === 0 ? ret : memo.get(((lp - 1) * CR + cg) * ROW_WORDS + cw);
       if (v !== undefined) {
         ret = v;
         continue;
       }
       const n = sp++ * FRAME;
-      [fr[n], fr[n + 1], fr[n + 2], fr[n + 3]] = [lp - 1, cg, cw, 0];
+      fr[n] = lp - 1;
+      fr[n + 1] = cg;
+      fr[n + 2] = cw;
+      fr[n + 3] = 0;
     }
   }
 }
@@ -208,8 +236,14 @@ const FRAME = 5;
  */
 class WordMemo {
   // Slot i is [key + 1, value] at 2i, 2i + 1 (0 marks an empty slot): one cache line a probe.
-  private t = new Float64Array(2 << 16);
+  private t: Float64Array;
   private size = 0;
+
+  constructor(expected = 0) {
+    let slots = 1 << 16;
+    while (slots < 2 * expected) slots *= 2; // load factor ≤ 1/2 without growing
+    this.t = new Float64Array(2 * slots);
+  }
 
   private slot(key: number): number {
     const mask = (this.t.length >> 1) - 1;
@@ -275,14 +309,15 @@ export function blockDigestsRef(layer: Uint32Array): Uint8Array {
  * Do the given words (indices into the block, 0..4095) of an opened block equal X_P recomputed
  * from the seed? False, never a throw, for a malformed block, index or word list.
  */
-export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIndex: number, data: Uint32Array, words: readonly number[]): boolean {
+export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIndex: number, data: Uint32Array, words: readonly number[], shared?: WordOracle): boolean {
   try {
     if (!(data instanceof Uint32Array) || data.length !== BLOCK_WORDS || !Array.isArray(words) || words.length === 0) return false;
     if (!Number.isSafeInteger(blockIndex) || blockIndex < 0 || blockIndex >= blockCount(params)) return false;
     const perChunk = params.rows / BLOCK_ROWS;
     const c = Math.floor(blockIndex / perChunk);
     const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
-    const oracle = new WordOracle(seed, params);
+    // One oracle may serve every block of a proof: its memo is valid for any word of the same X.
+    const oracle = shared ?? new WordOracle(seed, params, words.length * 16_000);
     for (const i of words) {
       if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
       const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);

@@ -3,7 +3,7 @@
 // and s random words of each, drawn now, must equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { blockDigest, drawBlockWords, verifyBlockWords, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { blockDigest, drawBlockWords, verifyBlockWords, WordOracle, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
 import { fromB64, fromHex } from '../util/bytes.js';
@@ -97,6 +97,7 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   let badPath = '';
   let badWord = '';
   let words = 0;
+  const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * 16_000);
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
     if (bytes.length !== BLOCK_WORDS * 4 || !verifyAuditPath(blockDigest(new Uint32Array(bytes.slice().buffer)), b.index, total, b.path.map(fromHex), root)) {
@@ -105,7 +106,7 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
     }
     const picks = drawBlockWords(randomInt, WORDS_PER_BLOCK);
     words += picks.length;
-    if (!verifyBlockWords(seed, layout, b.index, new Uint32Array(bytes.slice().buffer), picks)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+    if (!verifyBlockWords(seed, layout, b.index, new Uint32Array(bytes.slice().buffer), picks, oracle)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
   }
   check('memory.paths', badPath === '', badPath);
   check('memory.words', badWord === '', badWord);

@@ -80,10 +80,16 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     },
   });
 
-  /** Signature first, then the allow list: an unknown key learns nothing about the agent's state. */
-  const authorize = <K extends MessageType>(msg: SignedMessage<K>): void => {
-    if (!verifySignature(msg)) throw httpError('REFUSED', `${msg.type} signature does not verify`, 'signature');
+  /**
+   * The allow list on the claimed signer, then the signature: both before any state is consulted,
+   * and an unknown key costs a set lookup, not an ed25519 verification.
+   */
+  const allowed = <K extends MessageType>(msg: SignedMessage<K>): void => {
     if (!allow.has(msg.signer)) throw httpError('REFUSED', 'this validator key is not on the agent\'s allow list', 'signer');
+  };
+  const authorize = <K extends MessageType>(msg: SignedMessage<K>): void => {
+    allowed(msg);
+    if (!verifySignature(msg)) throw httpError('REFUSED', `${msg.type} signature does not verify`, 'signature');
   };
 
   const busy = (slot?: GpuSlot): never => {
@@ -106,8 +112,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
   async function postChallenge(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const challenge = parseJsonText('challenge', await readBody(req, limits.challengeBytes), limits.challengeBytes);
-    authorize(challenge);
+    allowed(challenge);
     try {
+      // Verifies the signature (by body.validatorKey, the signer just allowed) before anything else.
       checkChallenge(challenge, opts.keys, replay, now());
     } catch (err) {
       throw asReplay(err);

@@ -1,5 +1,5 @@
 // File writes that never leave half a file: write a temp file beside the target, then rename.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readFileSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GpuproofError, inputError } from '../errors.js';
@@ -43,5 +43,28 @@ export function readTextFile(path: string, field: string, maxBytes = 256 * 2 ** 
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw inputError(field, `cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Checks, before any work or state change, that `path` can be created: its directory exists and
+ * is writable, and nothing is there already (unless `force`). A command that would fail at the end
+ * must fail first, or it burns a challenge id on the way.
+ */
+export function checkOutPath(path: string, field: string, force = false): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw inputError(field, `${path} is a directory`);
+  if (st && !force) throw inputError(field, `${path} exists; refusing to overwrite it (pass --force to replace it)`);
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw inputError(field, `cannot write into ${dir}: no such writable directory`);
   }
 }
