@@ -7,6 +7,8 @@ import { generateKeyPair, type KeyPair } from '../protocol/keys.js';
 import type { SignedChallenge } from '../protocol/schemas.js';
 import { toB64 } from '../util/bytes.js';
 import { maxNForLimits, type MatmulSize } from '../proofs/matmul-size.js';
+import { chunkCapBytes, defaultMemoryMib, MIB } from '../proofs/memory-size.js';
+import { probeAllocatableBytes } from '../gpu/probe.js';
 import { runChallenge, answerOpenings, prepareExecutor, type ExecutorOptions } from './executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ChallengeSpec } from './validator.js';
 import { verifyProof, type Verification, type VerifyInput } from './verifier.js';
@@ -48,11 +50,21 @@ export interface SelftestResult extends Verification {
   transcripts: VerifyInput[];
 }
 
-/** Software adapters get sizes that finish in seconds; real GPUs get a seconds-long window. */
-export function defaultSelftestSize(ctx: GpuContext): MatmulSize & { memoryMib: number; passes: number } {
+/** Cap on the memory probe: the largest card in the class table has 192 GB. */
+const PROBE_CAP_BYTES = 256 * 2 ** 30;
+
+/**
+ * Software adapters get sizes that finish in seconds. Real GPUs get a seconds-long matmul window
+ * and a memory proof of what the device will actually allocate (probed), at P = 12.
+ */
+export async function defaultSelftestSize(ctx: GpuContext, probeMemory = true): Promise<MatmulSize & { memoryMib: number; passes: number }> {
   if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4, memoryMib: 16, passes: 4 };
   const n = Math.min(4096, maxNForLimits(ctx.device.limits));
-  return { n, iterations: 32, memoryMib: 4096, passes: 12 };
+  if (!probeMemory) return { n, iterations: 32, memoryMib: 0, passes: 12 };
+  const chunk = Math.min(chunkCapBytes(ctx.device.limits), 1024 * MIB);
+  const probe = await probeAllocatableBytes(ctx.device, Math.floor(chunk / MIB) * MIB, PROBE_CAP_BYTES);
+  const memoryMib = defaultMemoryMib(ctx.device.limits, probe.bytes);
+  return { n, iterations: 32, memoryMib, passes: 12 };
 }
 
 interface Party {
@@ -76,7 +88,7 @@ async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, sp
 }
 
 export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Promise<SelftestResult> {
-  const def = defaultSelftestSize(ctx);
+  const def = await defaultSelftestSize(ctx, opts.memoryMib === undefined);
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
