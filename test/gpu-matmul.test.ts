@@ -47,3 +47,21 @@ describe('GPU matmul chain equals the CPU reference', () => {
     });
   }
 });
+
+describe('a kept chain answers openings without a re-run', () => {
+  test('rows copied from the kept C_k equal the reference, and the chain is freed after', async () => {
+    const n = 48;
+    const K = 3;
+    const seed = new Uint8Array(randomBytes(32));
+    const ref = chainRef(seed, n, K);
+    const run = await runMatmulChain(gpu(), seed, { n, iterations: K }, { keep: true });
+    assert.ok(run.kept, 'a small chain is kept');
+    const refs = [{ k: 0, i: 3 }, { k: 2, i: n - 1 }, { k: 1, i: 0 }];
+    const rows = await run.kept.rows(refs);
+    for (const { k, i } of refs) assert.deepEqual(rows.get(`${k}:${i}`), ref[k]!.slice(i * n, (i + 1) * n));
+    run.kept.destroy();
+    const plain = await runMatmulChain(gpu(), seed, { n, iterations: K });
+    assert.equal(plain.kept, undefined, 'nothing is kept unless asked');
+    assert.deepEqual(plain.digests, run.digests, 'keeping does not change the commitment');
+  });
+});

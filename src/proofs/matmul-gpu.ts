@@ -22,6 +22,11 @@ export interface MatmulRunOptions {
   capture?: readonly RowRef[];
   /** Matmul variant id (src/proofs/matmul-variants.ts); the default when absent. */
   kernel?: string;
+  /**
+   * Keep every C_k on the GPU (K·n²·4 bytes) so openings are copies, not a re-run. For one
+   * process that answers its own openings (selftest, the agent); refused above KEEP_MAX_BYTES.
+   */
+  keep?: boolean;
   /** Called after each iteration completes (forces a queue wait per iteration). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -35,7 +40,19 @@ export interface MatmulRun {
   method: TimingMethod;
   path: 'f32';
   kernel: string;
+  kept?: KeptChain;
 }
+
+/** Every C_k of a run, still on the GPU; destroy() when the openings are answered. */
+export interface KeptChain {
+  rows(refs: readonly RowRef[]): Promise<Map<string, Int32Array>>;
+  destroy(): void;
+}
+
+export const KEEP_MAX_BYTES = 2 * 2 ** 30;
+
+export const canKeep = (size: MatmulSize, limits: GPUSupportedLimits): boolean =>
+  size.iterations * size.n * size.n * 4 <= Math.min(KEEP_MAX_BYTES, limits.maxBufferSize);
 
 /** The pipeline of a matmul variant; every variant binds (A, B, C, params). */
 export const matmulPipeline = (device: GPUDevice, v: MatmulVariant): Promise<GPUComputePipeline> =>
@@ -63,6 +80,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
   const timer = own(new PhaseTimer(device, ctx.hasTimestamps, 'matmul'));
+  let failed = true;
   try {
     return await withErrorScopes(device, 'matmul proof', async () => {
       const bytes = n * n * 4;
@@ -71,6 +89,9 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const c = own(storageBuffer(device, 'matmul.C', bytes));
       const digests = own(storageBuffer(device, 'matmul.digests', K * n * 32));
       const capture = own(storageBuffer(device, 'matmul.capture', Math.max(16, (opts.capture?.length ?? 0) * n * 4)));
+      // Not owned: it outlives the run when kept, and is destroyed below if the run fails.
+      const kept = opts.keep && canKeep(size, device.limits) ? storageBuffer(device, 'matmul.kept', K * bytes) : undefined;
+      if (kept) owned.push({ destroy: () => failed && kept.destroy() });
       const u = (label: string, words: number[]): GPUBuffer => own(uniformBuffer(device, label, new Uint32Array(words)));
       const genA = u('matmul.gen.A0', [...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0]);
       const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
@@ -120,6 +141,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
         }
         pass.end();
         for (const { slot, i } of captures.get(k) ?? []) e.copyBufferToBuffer(c, i * n * 4, capture, slot * n * 4, n * 4);
+        if (kept) e.copyBufferToBuffer(c, 0, kept, k * bytes, bytes);
         device.queue.submit([e.finish()]);
         if (opts.onProgress) {
           await device.queue.onSubmittedWorkDone();
@@ -139,11 +161,35 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       }
       timer.wallEnd('readback');
       const phases = await timer.resolve();
-      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: variant.id };
+      failed = false;
+      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: variant.id, ...(kept ? { kept: keptChain(device, kept, size) } : {}) };
     });
   } finally {
     for (const o of owned) o.destroy();
   }
+}
+
+function keptChain(device: GPUDevice, kept: GPUBuffer, size: MatmulSize): KeptChain {
+  const { n } = size;
+  return {
+    async rows(refs) {
+      const out = new Map<string, Int32Array>();
+      if (refs.length === 0) return out;
+      const staging = storageBuffer(device, 'matmul.kept.rows', refs.length * n * 4);
+      try {
+        const enc = device.createCommandEncoder({ label: 'matmul.kept.rows' });
+        refs.forEach((r, slot) => enc.copyBufferToBuffer(kept, (r.k * n + r.i) * n * 4, staging, slot * n * 4, n * 4));
+        device.queue.submit([enc.finish()]);
+        const raw = await readBuffer(device, staging);
+        const all = new Int32Array(raw.buffer, raw.byteOffset, refs.length * n);
+        refs.forEach((r, slot) => out.set(rowKey(r), all.slice(slot * n, (slot + 1) * n)));
+        return out;
+      } finally {
+        staging.destroy();
+      }
+    },
+    destroy: () => kept.destroy(),
+  };
 }
 
 function groupCaptures(capture: readonly RowRef[], size: MatmulSize): Map<number, { slot: number; i: number }[]> {

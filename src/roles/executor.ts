@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
-import { runMatmulChain, rowKey, matmulPipelines, type RowRef } from '../proofs/matmul-gpu.js';
+import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
 import { memoryPipelines } from '../proofs/memory-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant } from '../proofs/matmul-variants.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
@@ -25,6 +25,8 @@ export interface ExecutorOptions {
   now?: () => number;
   /** Matmul variant id; the default kernel when absent. */
   kernel?: string | undefined;
+  /** Keep the matmul's C_k on the GPU until the openings (one process answering its own). */
+  keepOnGpu?: boolean | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -64,6 +66,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   const t0 = performance.now();
   const run = await runMatmulChain(ctx, fromHex(b.seed), b.matmul, {
     ...(opts.kernel ? { kernel: opts.kernel } : {}),
+    ...(opts.keepOnGpu ? { keep: true } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
   });
   const tree = MerkleTree.fromLeafData(splitDigests(run.digests));
@@ -89,7 +92,18 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     timings: { method: run.method, phases: { ...prefixPhases('matmul', run.phases), ...(mem?.phases ?? {}) }, totalMs },
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
-  return { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
+  const state: ExecutorState = { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
+  if (run.kept) keptChains.set(state, run.kept);
+  return state;
+}
+
+// GPU-resident rows of a state, outside the (serialisable) state itself.
+const keptChains = new WeakMap<ExecutorState, KeptChain>();
+
+/** Frees what a state holds on the GPU; a state answered or expired is released. */
+export function releaseState(state: ExecutorState): void {
+  keptChains.get(state)?.destroy();
+  keptChains.delete(state);
 }
 
 export async function answerOpenings(ctx: GpuContext, state: ExecutorState, request: SignedOpenRequest, opts: ExecutorOptions): Promise<SignedOpenings> {
@@ -107,13 +121,11 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     wanted.set(rowKey({ k, i }), { k, i });
     if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
   }
-  const run = await runMatmulChain(ctx, fromHex(challenge.body.seed), challenge.body.matmul, { capture: [...wanted.values()], ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   const digests = Buffer.from(state.digests, 'base64');
-  // The re-run must reproduce what was committed; anything else is a fault on this machine.
-  if (!bytesEqual(run.digests, digests)) throw refused('re-running the chain did not reproduce the committed digests (faulty GPU?)');
+  const captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
   const tree = MerkleTree.fromLeafData(splitDigests(digests));
   const open = (k: number, i: number): { row: string; path: string[] } => {
-    const row = run.rows.get(rowKey({ k, i }));
+    const row = captured.get(rowKey({ k, i }));
     if (!row) throw new Error(`row ${k}:${i} was not captured`);
     return { row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)), path: tree.auditPath(k * n + i).map(toHex) };
   };
@@ -131,6 +143,23 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
     if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
   });
   return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks);
+}
+
+/** The rows asked for: copied from the kept chain when there is one, else from a re-run. */
+async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], digests: Uint8Array, opts: ExecutorOptions): Promise<Map<string, Int32Array>> {
+  const kept = keptChains.get(state);
+  if (kept) {
+    try {
+      return await kept.rows(refs);
+    } finally {
+      releaseState(state);
+    }
+  }
+  const { seed, matmul } = state.challenge.body;
+  const run = await runMatmulChain(ctx, fromHex(seed), matmul, { capture: refs, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
+  // The re-run must reproduce what was committed; anything else is a fault on this machine.
+  if (!bytesEqual(run.digests, digests)) throw refused('re-running the chain did not reproduce the committed digests (faulty GPU?)');
+  return run.rows;
 }
 
 export function splitDigests(d: Uint8Array): Uint8Array[] {

@@ -97,7 +97,7 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const t0 = performance.now();
   const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const executorKeys = generateKeyPair();
-  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const base = { executorKey: toB64(executorKeys.publicKey), claim: opts.claim ?? 'any' };
   const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS)];
   if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1));

@@ -1,0 +1,60 @@
+// GPU suite: every matmul variant's GFLOPS (timestamp queries where the adapter has them), the
+// memory passes' GB/s, and the selftest figures the issue tracker asks for: overhead of selftest
+// over its GPU phases, and the kit's observed throughput against the naive 16×16 kernel.
+import type { GpuContext } from '../src/gpu/context.js';
+import { isSoftwareAdapter } from '../src/gpu/adapter-info.js';
+import { tuneMatmul } from '../src/proofs/matmul-tune.js';
+import { runMemoryProof } from '../src/proofs/memory-gpu.js';
+import { memoryLayout, trafficBytes } from '../src/proofs/memory-size.js';
+import { selftest } from '../src/roles/selftest.js';
+import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
+
+export async function runGpuBench(ctx: GpuContext): Promise<Record<string, unknown>> {
+  const soft = isSoftwareAdapter(ctx.report);
+  const n = soft ? 512 : 4096;
+  const variants = await tuneMatmul(ctx, n, soft ? 2 : 10, { includeBaseline: true });
+  const mem = soft ? { mib: 64, passes: 8 } : { mib: 4096, passes: 8 };
+  const layout = memoryLayout(mem.mib, mem.passes, ctx.device.limits);
+  const memRuns = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await runMemoryProof(ctx, new Uint8Array(32).fill(i), layout);
+    const ms = run.phases['memory.passes'] ?? Number.NaN;
+    memRuns.push({ passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method });
+  }
+  const st = soft ? await selftestFigures(ctx) : undefined;
+  return {
+    matmul: { n, variants },
+    memory: { ...mem, chunks: layout.chunks, rows_per_chunk: layout.rows, bytes_per_row_per_pass: 768, runs: memRuns },
+    ...(st ? { selftest: st } : {}),
+  };
+}
+
+/** n = 512 on software: wall time against GPU phases, and the tuned kernel against the naive one. */
+async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>> {
+  const runs = 3;
+  const pick = async (kernel?: string): Promise<{ observed: number[]; wall: number[]; gpu: number[] }> => {
+    const out = { observed: [] as number[], wall: [] as number[], gpu: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      const r = await selftest(ctx, { n: 512, iterations: 4, memoryMib: 0, ...(kernel ? { kernel } : {}) });
+      if (!r.accepted) throw new Error('selftest rejected during the bench');
+      out.observed.push(r.measured.matmul.gflops_observed);
+      out.wall.push(r.timings.total_ms);
+      out.gpu.push(Object.values(r.timings.phases).reduce((s, x) => s + x, 0));
+    }
+    return out;
+  };
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const tuned = await pick();
+  const naive = await pick(NAIVE_VARIANT.id);
+  return {
+    n: 512,
+    iterations: 4,
+    runs,
+    tuned_gflops_observed: tuned.observed,
+    naive_gflops_observed: naive.observed,
+    tuned_over_naive: med(tuned.observed) / med(naive.observed),
+    wall_ms: tuned.wall,
+    gpu_phase_ms: tuned.gpu,
+    wall_over_gpu: med(tuned.wall) / med(tuned.gpu),
+  };
+}
