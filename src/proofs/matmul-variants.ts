@@ -28,6 +28,15 @@ const vec4 = (wx: number, wy: number, tm: number, tn4: number, tk: number): Matm
   tileN: wx * tn4 * 4,
 });
 
+/** No workgroup memory: each invocation reads A and B directly (TM rows × TN4·4 columns). */
+const direct = (wx: number, wy: number, tm: number, tn4: number): MatmulVariant => ({
+  id: `direct-${wy * tm}x${wx * tn4 * 4}-r${tm}x${tn4 * 4}`,
+  file: 'matmul_direct',
+  defines: { WG_X: wx, WG_Y: wy, TM: tm, TN4: tn4 },
+  tileM: wy * tm,
+  tileN: wx * tn4 * 4,
+});
+
 export const NAIVE_VARIANT: MatmulVariant = { id: 'naive-16x16', file: 'matmul_naive16', defines: {}, tileM: 16, tileN: 16, baseline: true };
 
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
@@ -39,6 +48,13 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   vec4(16, 8, 8, 1, 16),
   vec4(8, 8, 8, 2, 8),
   vec4(16, 16, 8, 2, 8),
+  direct(8, 8, 4, 1),
+  direct(8, 8, 4, 2),
+  direct(16, 4, 8, 1),
+  direct(8, 8, 8, 2),
+  direct(8, 8, 8, 4),
+  direct(8, 8, 16, 2),
+  direct(16, 16, 8, 2),
 ];
 
 export const DEFAULT_VARIANT_ID = 'vec4-64x64-r4x4-k16';
@@ -54,6 +70,6 @@ export function variantFits(v: MatmulVariant, limits: GPUSupportedLimits): boole
   const wx = v.defines.WG_X ?? 16;
   const wy = v.defines.WG_Y ?? 16;
   const tk = v.defines.TK ?? 16;
-  const shared = (v.tileM + v.tileN) * tk * 4;
+  const shared = v.file === 'matmul_direct' ? 0 : (v.tileM + v.tileN) * tk * 4;
   return wx * wy <= limits.maxComputeInvocationsPerWorkgroup && shared <= limits.maxComputeWorkgroupStorageSize;
 }

@@ -97,7 +97,7 @@ export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commi
     challengeHash: hashHex(challenge),
     commitmentHash: hashHex(commitment),
     rows: drawRows(challenge.body.matmul, m),
-    blocks: mem ? drawDistinct(mem.mib * 64, blocks) : [],
+    blocks: mem ? drawDistinct(mem.mib * 64, Math.max(1, blocks)) : [],
     observed: { sentAt: window.sentAt, receivedAt: window.receivedAt, observedMs: window.observedMs ?? window.receivedAt - window.sentAt },
   }, keys.secretKey);
 }
