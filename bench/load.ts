@@ -4,7 +4,7 @@
 // deadline and the whole run stops itself. Writes bench/results/load-<date>.json.
 // Usage: node --import tsx bench/load.ts [--concurrency 100] [--rounds 3] [--n 256] [--iterations 4]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair, keyFileText, type KeyPair } from '../src/protocol/keys.js';
@@ -81,6 +81,7 @@ async function waitIdle(base: string): Promise<AgentInfo> {
   throw new Error('the agent never became idle');
 }
 
+const loadBefore = loadavg();
 const root = mkdtempSync(join(tmpdir(), 'gpuproof-load-'));
 const validator: KeyPair = generateKeyPair();
 const stranger: KeyPair = generateKeyPair();
@@ -119,6 +120,8 @@ try {
     bench: 'load',
     date: new Date().toISOString(),
     machine: machineDescription(),
+    // Other work on the machine shares its cores; the 1-minute load average says how much.
+    load_average_1m: { before: Number((loadBefore[0] ?? 0).toFixed(2)), after: Number((loadavg()[0] ?? 0).toFixed(2)) },
     adapter: { description: report?.description ?? null, vendor: report?.vendor ?? null, slots: info.adapters.length },
     setup: { transport: 'HTTP/1.1 on loopback (127.0.0.1), keep-alive client pool', concurrency: C, rounds: ROUNDS, challenge_size: SIZE, agent: 'gpuproof serve, separate process' },
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ...summarize(v.samples, v.wallMs), per_round: v.rounds }])),

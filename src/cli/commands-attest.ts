@@ -9,7 +9,8 @@ import { readCapped } from '../protocol/parse.js';
 import { ClassId, MAX_OPEN_ROWS, PublicKey } from '../protocol/schemas.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { Ledger } from '../ledger/ledger.js';
-import { attest, type AttestOptions, type AttestResult } from '../server/attest.js';
+import { attest, attestMachine, type AttestOptions, type AttestResult } from '../server/attest.js';
+import { errorInfo } from '../server/attest-steps.js';
 import { intOption, readKeys, readPubKey } from './inputs.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -34,6 +35,8 @@ export const ExecutorsFile = z.array(z.strictObject({
   publicKey: z.optional(PublicKey),
   claim: z.optional(ClassId),
   allAdapters: z.optional(z.boolean()),
+  /** Entries with the same label are one machine: challenged at once, judged over one window. */
+  machine: z.optional(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a label of letters, digits, . _ -')),
 })).min(1).max(10_000);
 export type ExecutorsFile = z.infer<typeof ExecutorsFile>;
 
@@ -49,7 +52,7 @@ function sizeOptions<T>(c: Argv<T>) {
     .option('rtt-samples', { type: 'number', default: 3, describe: 'GET /v1/info round trips timed first' });
 }
 
-function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> {
+function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
   const size = { n: intOption(a.n, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
@@ -63,10 +66,10 @@ const claimOf = (v: unknown): string => {
   return c;
 };
 
-/** The result without receipt bodies, for the summary. */
+/** The result without receipt bodies (they are in the ledger), for the summary. */
 const brief = (r: AttestResult): Record<string, unknown> => ({
   ...r,
-  cards: r.cards.map(({ receipt, checks, ...rest }) => ({ ...rest, failedChecks: checks.filter((c) => !c.pass) })),
+  cards: r.cards.map(({ receipt, ...rest }) => rest),
 });
 
 const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
@@ -133,12 +136,23 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const list = await readExecutors(String(a.executors));
       const ledger = Ledger.open(typeof a.db === 'string' ? a.db : defaultLedgerPath());
       try {
+        // One job per machine label (challenged together), one per unlabelled entry.
+        const groups = new Map<string, number[]>();
+        list.forEach((e, i) => {
+          const key = e.machine === undefined ? `#${i}` : `machine:${e.machine}`;
+          groups.set(key, [...(groups.get(key) ?? []), i]);
+        });
         let done = 0;
-        const results = await mapLimit(list, concurrency, async (e) => {
-          const r = await attest({ ...opts, keys, url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', ledger, machine: e.allAdapters ?? a.machine === true })
-            .catch((err: unknown): AttestResult => ({ url: e.url, executorKey: e.publicKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: { code: 'INTERNAL', field: null, message: String((err as Error).message ?? err) } }));
-          out.progress('validate', ++done, list.length);
-          return r;
+        const results = new Array<AttestResult>(list.length);
+        await mapLimit([...groups.values()], concurrency, async (idx) => {
+          const entries = idx.map((i) => list[i] as ExecutorsFile[number]);
+          const targets = entries.map((e) => ({ url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', allAdapters: e.allAdapters ?? a.machine === true }));
+          const labelled = entries[0]?.machine !== undefined;
+          const rs = await attestMachine({ ...opts, keys, ledger }, targets, labelled ? true : targets[0]?.allAdapters)
+            .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
+          rs.forEach((r, j) => (results[idx[j] as number] = r));
+          done += idx.length;
+          out.progress('validate', done, list.length);
         });
         const accepted = results.filter((r) => r.accepted).length;
         out.result(

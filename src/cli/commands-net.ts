@@ -9,7 +9,7 @@ import { FileReplayStore } from '../roles/stores.js';
 import { Ledger } from '../ledger/ledger.js';
 import { startAgent } from '../server/agent.js';
 import { toB64 } from '../util/bytes.js';
-import { gpuproofHome, intOption, readKeys, readPubKey } from './inputs.js';
+import { gpuproofHome, intOption, kernelOption, readKeys, readPubKey } from './inputs.js';
 import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
@@ -41,6 +41,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('adapter', { type: 'string', array: true, describe: 'adapter name substring, once per GPU (default: the one default adapter)' })
       .option('state', { type: 'string', describe: 'replay memory directory (default $GPUPROOF_HOME/agent)' })
       .option('grace', { type: 'number', default: 30, describe: 'seconds in-flight work may take to finish on SIGTERM' })
+      .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
       .option('verbose', { type: 'boolean', default: false, describe: 'log every request on stderr' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
@@ -52,6 +53,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       if (allowArgs.length === 0) throw inputError('allow', 'name at least one validator key');
       const allow = await Promise.all(allowArgs.map((k, i) => readPubKey(k, `allow.${i}`)));
       const adapters = strings(a.adapter, 'adapter');
+      const kernel = kernelOption(a.kernel);
       const stateDir = typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'agent');
       const log = (line: string): void => void process.stderr.write(`gpuproof serve: ${line}\n`);
       const agent = await startAgent({
@@ -63,8 +65,10 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         replay: new FileReplayStore(join(stateDir, 'seen.json')),
         log,
         verbose: a.verbose === true,
+        kernel,
+        tuneCache: join(gpuproofHome(), 'autotune.json'),
       });
-      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '' }));
+      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernel ?? null }));
       const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify(obj)}\n` : `${human}\n`);
       line(
         { ok: true, event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },

@@ -9,7 +9,8 @@ import type { SignedMessage, MessageType } from '../protocol/schemas.js';
 import { hashHex, verifySignature } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
-import { answerOpenings, checkChallenge, runChallenge } from '../roles/executor.js';
+import { answerOpenings, checkChallenge, prepareExecutor, runChallenge, releaseState } from '../roles/executor.js';
+import { chooseKernel } from '../roles/autotune.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import { errorResponse, httpError, readBody, sendJson } from './http-util.js';
 import { PendingStates } from './pending.js';
@@ -33,6 +34,10 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Log every request, not only lifecycle events. */
   verbose?: boolean;
+  /** Force a matmul variant on every slot; otherwise the autotuner's pick when tuneCache is set. */
+  kernel?: string | undefined;
+  /** Autotune cache file; without it (and without kernel) the default kernel is used untuned. */
+  tuneCache?: string | undefined;
   openGpu?: OpenGpu;
 }
 
@@ -54,16 +59,28 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const replay = opts.replay ?? new MemoryReplayStore();
   const limits = { challengeBytes: opts.limits?.challengeBytes ?? MAX_CHALLENGE_BYTES, openRequestBytes: opts.limits?.openRequestBytes ?? MAX_OPEN_REQUEST_BYTES };
   const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
-  const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log));
+  const prepare = async (ctx: Parameters<typeof prepareExecutor>[0]): Promise<string | undefined> => {
+    const kernel = opts.kernel ?? (opts.tuneCache !== undefined ? (await chooseKernel(ctx, opts.tuneCache)).kernel : undefined);
+    await prepareExecutor(ctx, kernel);
+    return kernel;
+  };
+  const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log, prepare));
   const pending = new PendingStates(now);
   const stats = { runs: 0, openings: 0, refused: 0, busy: 0, malformed: 0 };
   const inflight = new Set<Promise<void>>();
   let stopping = false;
   const executorKey = toB64(opts.keys.publicKey);
-  const execOpts = { keys: opts.keys, replay, now };
+  const execOpts = (slot: GpuSlot) => ({ keys: opts.keys, replay, now, kernel: slot.kernel });
 
-  // Fail at start, not on the first challenge, when an adapter cannot be opened.
-  for (const s of slots) await s.context();
+  // Fail at start, not on the first challenge, when an adapter cannot be opened; an open device
+  // keeps the process alive, so a failed start closes what it opened.
+  const closeSlots = (): Promise<unknown> => Promise.all(slots.map((s) => s.close().catch(() => undefined)));
+  try {
+    for (const s of slots) await s.context();
+  } catch (err) {
+    await closeSlots();
+    throw err;
+  }
 
   const info = (): AgentInfo => ({
     protocol: PROTOCOL_VERSION,
@@ -92,8 +109,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (!verifySignature(msg)) throw httpError('REFUSED', `${msg.type} signature does not verify`, 'signature');
   };
 
-  const busy = (slot?: GpuSlot): never => {
-    const wait = slot?.retryAfterS() ?? Math.max(...slots.map((s) => s.retryAfterS()));
+  const busy = (): never => {
+    // The soonest any slot is expected to be free.
+    const wait = Math.min(...slots.map((s) => s.retryAfterS()));
     throw httpError('BUSY', `every GPU is busy; retry after ${wait} s`, null, { 'retry-after': String(wait) });
   };
 
@@ -122,7 +140,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (pending.size >= maxPending) busy();
     const slot = acquireAny(slots) ?? busy();
     stats.runs++;
-    const state = await onSlot(slot, (ctx) => runChallenge(ctx, challenge, execOpts)).catch((err: unknown) => {
+    const state = await onSlot(slot, (ctx) => runChallenge(ctx, challenge, execOpts(slot))).catch((err: unknown) => {
       throw asReplay(err);
     });
     pending.set(hashHex(challenge), { state, slot: slot.index, expiresAt: challenge.body.expiresAt });
@@ -146,10 +164,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     entry.answered = answered;
     stats.openings++;
     try {
-      const openings = await onSlot(slot, (ctx) => answerOpenings(ctx, entry.state, request, execOpts));
+      const openings = await onSlot(slot, (ctx) => answerOpenings(ctx, entry.state, request, execOpts(slot)));
       answered.openings = openings;
-      // The cached openings answer any repeat; the digests were only needed to compute them.
-      entry.state = { ...entry.state, digests: '' };
+      // The cached openings answer any repeat; what computed them is no longer needed.
+      releaseState(entry.state);
+      entry.state = { challenge: entry.state.challenge, commitment: entry.state.commitment, digests: '' };
       reply(res, 200, openings, { 'x-gpuproof-adapter': String(slot.index) });
     } catch (err) {
       delete entry.answered;
@@ -193,10 +212,17 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   });
   server.maxConnections = 1024;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  const host0 = opts.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host0, () => resolve());
+    });
+  } catch (err) {
+    await closeSlots();
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new GpuproofError('IO', `cannot listen on ${host0}:${opts.port ?? 0} (${code})`, { cause: err });
+  }
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;
@@ -217,7 +243,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
         server.closeAllConnections();
         await closed;
         pending.clear();
-        await Promise.all(slots.map((s) => s.close()));
+        await closeSlots();
       })();
       return closing;
     },

@@ -1,7 +1,7 @@
 // What the agent keeps between a commitment and its openings, keyed by the challenge hash that the
 // open request names. Each entry is freed by a timer when its challenge expires: after that no
 // validator may ask for openings, and the digests would only be memory held for nobody.
-import type { ExecutorState } from '../roles/executor.js';
+import { releaseState, type ExecutorState } from '../roles/executor.js';
 import type { SignedOpenings } from '../protocol/schemas.js';
 
 export interface PendingEntry {
@@ -31,7 +31,7 @@ export class PendingStates {
   set(challengeHash: string, entry: PendingEntry): void {
     this.delete(challengeHash);
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, entry.expiresAt - this.now()));
-    const timer = setTimeout(() => this.entries.delete(challengeHash), delay);
+    const timer = setTimeout(() => this.delete(challengeHash), delay);
     timer.unref();
     this.entries.set(challengeHash, { entry, timer });
   }
@@ -51,11 +51,11 @@ export class PendingStates {
     const e = this.entries.get(challengeHash);
     if (!e) return;
     clearTimeout(e.timer);
+    releaseState(e.entry.state);
     this.entries.delete(challengeHash);
   }
 
   clear(): void {
-    for (const { timer } of this.entries.values()) clearTimeout(timer);
-    this.entries.clear();
+    for (const key of [...this.entries.keys()]) this.delete(key);
   }
 }

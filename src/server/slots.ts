@@ -4,10 +4,11 @@
 import { openGpu as defaultOpenGpu, type GpuContext, type GpuOptions } from '../gpu/context.js';
 import { isSoftwareAdapter, type AdapterReport } from '../gpu/adapter-info.js';
 import { GpuproofError } from '../errors.js';
-import { runMatmulChain } from '../proofs/matmul-gpu.js';
 import type { AdapterSlotInfo } from './wire.js';
 
 export type OpenGpu = (opts: GpuOptions) => Promise<GpuContext>;
+/** Readies a fresh device for work (pipelines, kernel choice); returns the kernel to use. */
+export type PrepareGpu = (ctx: GpuContext) => Promise<string | undefined>;
 
 export class GpuSlot {
   private ctx: GpuContext | undefined;
@@ -19,12 +20,15 @@ export class GpuSlot {
   losses = 0;
   /** Mean job time, for Retry-After. */
   private meanMs = 1000;
+  /** The matmul kernel prepared on the current device; undefined for the default. */
+  kernel: string | undefined;
 
   constructor(
     readonly index: number,
     readonly adapter: string | undefined,
     private readonly open: OpenGpu = defaultOpenGpu,
     private readonly log: (line: string) => void = () => undefined,
+    private readonly prepare: PrepareGpu = async () => undefined,
   ) {}
 
   get isBusy(): boolean {
@@ -78,7 +82,7 @@ export class GpuSlot {
       this.log(`adapter ${this.index}: device lost (${info.reason}: ${info.message}); reopening on next use`);
     });
     // Pipelines compile on first use; an honest agent should not pay that inside a challenge's window.
-    await runMatmulChain(ctx, new Uint8Array(32), { n: 64, iterations: 1 }).catch(() => undefined);
+    this.kernel = await this.prepare(ctx);
     return ctx;
   }
 

@@ -60,7 +60,7 @@ export type AgentStats = AgentInfo['stats'];
 export type AdapterSlotInfo = z.infer<typeof AdapterSlotInfo>;
 
 export const AGENT_NAME = 'gpuproof-agent/0.1';
-export const AGENT_FEATURES = ['matmul'];
+export const AGENT_FEATURES = ['matmul', 'memory'];
 
 /** HTTP status for each wire code. */
 export const STATUS_OF: Record<WireCode, number> = {
