@@ -55,6 +55,22 @@ test('serve and attest as two processes: accepted, and the receipt is in the led
   assert.deepEqual(filtered.json?.receipts, []);
 });
 
+test('attest with a memory proof: its own challenge first, its figures in the final receipt; a GPU claim fails on software', async () => {
+  const db = join(root, 'memory.db');
+  const r = await runCli(['attest', serve.url, '--key', vkey, '--db', db, '--json', '--memory-mib', '1', '--passes', '2', ...TINY], { home });
+  assert.equal(r.code, 0, describeResult(r));
+  const card = (r.json?.cards as { checks: { name: string; pass: boolean }[]; receipt: { body: { measured: Record<string, unknown>; class: string } } }[])[0];
+  assert.ok(card?.checks.some((c) => c.name === 'memory.challenge' && c.pass), 'the memory challenge is a named check of the final receipt');
+  const mem = card?.receipt.body.measured.memory as { capacity_bytes: number; window: string } | undefined;
+  assert.equal(mem?.capacity_bytes, 2 ** 20);
+  assert.equal(mem?.window, 'own', 'memory timed in its own window');
+  assert.equal(card?.receipt.body.class, 'software');
+  const list = await runCli(['receipts', '--db', db, '--json'], { home });
+  assert.equal((list.json?.receipts as unknown[]).length, 2, 'the memory challenge and the final one each have a receipt');
+  const claim = await runCli(['attest', serve.url, '--key', vkey, '--json', '--claim', 'h100-sxm', '--memory-mib', '1', '--passes', '2', ...TINY], { home });
+  assert.equal(claim.code, 1, describeResult(claim));
+});
+
 /** A pass-through proxy in front of the agent that swallows the first request to `hold`. */
 async function holdingProxy(target: string, hold: string): Promise<{ url: string; held: Promise<string>; server: Server }> {
   let seen: (body: string) => void = () => undefined;

@@ -9,7 +9,10 @@ import { readCapped } from '../protocol/parse.js';
 import { ClassId, MAX_OPEN_ROWS, PublicKey } from '../protocol/schemas.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { Ledger } from '../ledger/ledger.js';
-import { attest, attestMachine, type AttestOptions, type AttestResult } from '../server/attest.js';
+import { attest, attestWithMemory, type AttestOptions, type AttestResult } from '../server/attest.js';
+import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
+import { sizeForClass } from '../roles/sizing.js';
+import { loadClassTable } from '../roles/classes.js';
 import { errorInfo } from '../server/attest-steps.js';
 import { intOption, readKeys, readPubKey } from './inputs.js';
 import { defaultLedgerPath } from './commands-net.js';
@@ -19,7 +22,7 @@ type Args = Record<string, unknown> & { json: boolean };
 
 const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
 /** The attest phases, for progress on a TTY. */
-const PHASES = ['rtt', 'commit', 'open'];
+const PHASES = ['memory', 'rtt', 'commit', 'open'];
 
 const HttpUrl = z.string().max(2048).refine((s) => {
   try {
@@ -44,8 +47,10 @@ export type ExecutorsFile = z.infer<typeof ExecutorsFile>;
 function sizeOptions<T>(c: Argv<T>) {
   return c
     .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
-    .option('n', { type: 'number', default: 512, describe: 'matrix size (multiple of 16)' })
-    .option('iterations', { type: 'number', default: 8, describe: 'chained multiplications K' })
+    .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for --claim, else 512)' })
+    .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
+    .option('memory-mib', { type: 'number', describe: 'memory to prove in MiB, in a challenge of its own; 0 for none (default: the claimed class\'s capacity floor, else 0)' })
+    .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
     .option('rows', { type: 'number', default: 32, describe: 'rows to open (m)' })
     .option('ttl', { type: 'number', default: 600, describe: 'seconds until each challenge expires' })
     .option('timeout', { type: 'number', default: 120, describe: 'seconds for one executor, all steps and retries' })
@@ -53,11 +58,15 @@ function sizeOptions<T>(c: Argv<T>) {
 }
 
 function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
-  const size = { n: intOption(a.n, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations, 'iterations', 1, MAX_ITERATIONS) };
+  const sized = typeof a.claim === 'string' && a.claim !== 'any' ? sizeForClass(loadClassTable(), a.claim) : undefined;
+  const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
+  const mib = intOption(a['memory-mib'] ?? sized?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
+  const passes = intOption(a.passes ?? sized?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
+  const memory = mib > 0 ? { mib, passes } : undefined;
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
-  return { size, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
+  return { size, memory, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
 }
 
 const claimOf = (v: unknown): string => {
@@ -148,7 +157,8 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           const entries = idx.map((i) => list[i] as ExecutorsFile[number]);
           const targets = entries.map((e) => ({ url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', allAdapters: e.allAdapters ?? a.machine === true }));
           const labelled = entries[0]?.machine !== undefined;
-          const rs = await attestMachine({ ...opts, keys, ledger }, targets, labelled ? true : targets[0]?.allAdapters)
+          const rs = await attestWithMemory({ ...opts, keys, ledger }, targets, labelled ? true : targets[0]?.allAdapters)
+            .then((r) => r.results)
             .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
           rs.forEach((r, j) => (results[idx[j] as number] = r));
           done += idx.length;

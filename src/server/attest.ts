@@ -6,7 +6,7 @@
 // many times longer.
 import type { Check } from '../roles/verifier.js';
 import { verifyProof, signReceipt, type Verification } from '../roles/verifier.js';
-import { issueChallenge, makeOpenRequest, receiveCommitment, DEFAULT_OPEN_ROWS, type ObservedWindow } from '../roles/validator.js';
+import { issueChallenge, makeOpenRequest, receiveCommitment, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ObservedWindow } from '../roles/validator.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import type { KeyPair } from '../protocol/keys.js';
 import type { Figure, SignedChallenge, SignedCommitment, SignedVerdict } from '../protocol/schemas.js';
@@ -37,6 +37,18 @@ export interface GroupOptions {
   ledger?: Ledger | undefined;
   replay?: ReplayStore | undefined;
   onPhase?: ((phase: string) => void) | undefined;
+  /** Also prove memory: in a challenge of its own, timed on its own, before the matmul one. */
+  memory?: { mib: number; passes: number } | undefined;
+  /** Memory results per card (`target:slot`), carried from the memory challenge into the receipt. */
+  carried?: Map<string, CarriedMemory> | undefined;
+}
+
+/** What the memory challenge proved for one card, joined into that card's final receipt. */
+export interface CarriedMemory {
+  challengeId: string;
+  accepted: boolean;
+  reason: string | null;
+  memory: Figure;
 }
 
 export interface AttestOptions extends GroupOptions, Target {
@@ -73,12 +85,14 @@ export interface AttestResult {
 export const DEFAULT_ATTEST_TIMEOUT_MS = 120_000;
 
 export async function attest(opts: AttestOptions): Promise<AttestResult> {
-  const [r] = await attestMachine(opts, [{ url: opts.url, executorKey: opts.executorKey, claim: opts.claim, allAdapters: opts.machine }], opts.machine === true);
-  return r as AttestResult;
+  const { results } = await attestWithMemory(opts, [{ url: opts.url, executorKey: opts.executorKey, claim: opts.claim, allAdapters: opts.machine }], opts.machine === true);
+  return results[0] as AttestResult;
 }
 
 interface Card {
   target: number;
+  /** Which of the target's challenges (adapter slot order) this is. */
+  slot: number;
   url: string;
   client: AgentClient;
   ch: SignedChallenge;
@@ -111,9 +125,9 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
       const count = t.allAdapters && probe ? probe.info.adapters.length : 1;
       planned += count - 1;
       for (let i = 0; i < count; i++) {
-        const ch = issueChallenge(opts.keys, { executorKey: r.executorKey, matmul: opts.size, ttlMs: opts.ttlMs, claim: t.claim ?? 'any' }, replay);
+        const ch = issueChallenge(opts.keys, { executorKey: r.executorKey, matmul: opts.size, memory: opts.memory, ttlMs: opts.ttlMs, claim: t.claim ?? 'any' }, replay);
         opts.ledger?.recordIssued(ch, t.url);
-        cards.push({ target: ti, url: t.url, client, ch });
+        cards.push({ target: ti, slot: i, url: t.url, client, ch });
       }
     } catch (err) {
       r.error = errorInfo(err);
@@ -170,7 +184,7 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
       return fail(c, 'openings.delivery', errorMessage(err), s.value, s);
     }
     const input = { challenge: c.ch, commitment: s.value, request, openings };
-    const g = grade(verifyProof(input), s.value, c.ch.body.claim);
+    const g = grade(withCarried(verifyProof(input), opts.carried?.get(`${c.target}:${c.slot}`)), s.value, c.ch.body.claim);
     const v: Verification = g.verification;
     if (isMachine) {
       v.checks.push({ name: 'machine.window', pass: allIn, reason: allIn ? 'ok' : `only ${served.length} of ${planned} cards committed inside the window` });
@@ -187,6 +201,32 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
     r.windowMs = isMachine ? (machineWindow.observedMs ?? null) : (r.cards[0]?.observedMs ?? null);
   }
   return results;
+}
+
+/**
+ * Proves memory first (memory-only challenges, judged as components with no claim), then the
+ * matmul, and judges each card's final receipt on both proofs' figures. Without `memory` it is
+ * attestMachine as it stands.
+ */
+export async function attestWithMemory(opts: GroupOptions, targets: readonly Target[], machine?: boolean): Promise<{ results: AttestResult[]; memory: AttestResult[] }> {
+  if (!opts.memory) return { results: await attestMachine(opts, targets, machine), memory: [] };
+  opts.onPhase?.('memory');
+  const memory = await attestMachine({ ...opts, size: MEMORY_ONLY_MATMUL }, targets.map((t) => ({ ...t, claim: 'any' })), machine);
+  const carried = new Map<string, CarriedMemory>();
+  memory.forEach((r, ti) => r.cards.forEach((c, slot) => {
+    const fig = c.receipt.body.measured.memory;
+    if (fig !== undefined) carried.set(`${ti}:${slot}`, { challengeId: c.challengeId, accepted: c.accepted, reason: c.reason, memory: fig });
+  }));
+  const results = await attestMachine({ ...opts, memory: undefined, carried }, targets, machine);
+  return { results, memory };
+}
+
+/** Joins a card's memory result: its figures classify, and its failure fails the receipt. */
+function withCarried(v: Verification, m: CarriedMemory | undefined): Verification {
+  if (!m) return v;
+  const check: Check = { name: 'memory.challenge', pass: m.accepted, reason: m.accepted ? 'ok' : `memory challenge ${m.challengeId} was rejected: ${m.reason ?? 'unknown'}` };
+  const measured = { ...v.measured, memory: m.memory, memory_challenge: m.challengeId } as unknown as Verification['measured'];
+  return { ...v, measured, checks: [...v.checks, check], accepted: v.accepted && m.accepted };
 }
 
 /** Stores the receipt (closing its challenge in the ledger) and shapes the card's result. */
