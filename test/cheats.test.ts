@@ -27,6 +27,7 @@ import { verifyProof, type Verification } from '../src/roles/verifier.js';
 import { MemoryReplayStore } from '../src/roles/stores.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
+import { assertAccepted, assertRejectedBy, failed } from './helpers/verdicts.js';
 
 const gpu = useGpu();
 
@@ -73,25 +74,6 @@ interface Transcript extends Committed {
 const verify = (c: Committed, request: SignedOpenRequest, openings: SignedOpenings): Verification =>
   verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings });
 
-const failed = (v: Verification): string[] => v.checks.filter((c) => !c.pass).map((c) => c.name);
-
-function assertAccepted(v: Verification, what: string): void {
-  assert.equal(v.accepted, true, `${what}: honest baseline rejected: ${JSON.stringify(v.checks.filter((c) => !c.pass))}`);
-  assert.ok(v.checks.length > 0 && v.checks.every((c) => c.pass));
-}
-
-/** Rejected, and every check in `names` is among the failed ones; `exactly` pins the whole set. */
-function assertRejectedBy(v: Verification, names: string[], what: string, exactly = false): void {
-  assert.equal(v.accepted, false, `${what}: cheat ACCEPTED`);
-  const bad = failed(v);
-  for (const name of names) {
-    assert.ok(v.checks.some((c) => c.name === name), `${what}: no check named ${name}`);
-    assert.ok(bad.includes(name), `${what}: check ${name} passed; failed: ${bad.join(', ')}`);
-  }
-  // Checks skipped because a cheaper one failed also fail ("not checked"); they are not findings.
-  const found = v.checks.filter((c) => !c.pass && !c.reason.startsWith('not checked')).map((c) => c.name);
-  if (exactly) assert.deepEqual([...found].sort(), [...names].sort(), `${what}: unexpected set of failed checks`);
-}
 
 function refusedWith(re: RegExp) {
   return (err: unknown): boolean => {

@@ -25,6 +25,7 @@ import { BLOCK_WORDS, BLOCK_ROWS, ROW_WORDS, computeLayersRef, drawBlockWords, h
 import { memoryLayout } from '../src/proofs/memory-size.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, fromHex, toB64 } from '../src/util/bytes.js';
+import { assertAccepted, assertRejectedBy as rejectedBy, failed } from './helpers/verdicts.js';
 
 const gpu = useGpu();
 
@@ -67,25 +68,7 @@ interface Committed {
 const verify = (c: Committed, request: SignedOpenRequest, openings: SignedOpenings): Verification =>
   verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings });
 
-const failed = (v: Verification): string[] => v.checks.filter((c) => !c.pass).map((c) => c.name);
-
-function assertAccepted(v: Verification, what: string): void {
-  assert.equal(v.accepted, true, `${what}: honest baseline rejected: ${JSON.stringify(v.checks.filter((c) => !c.pass))}`);
-  assert.ok(v.checks.length > 0 && v.checks.every((c) => c.pass));
-}
-
-/** Rejected, and every check in `names` is among the failed ones; `exactly` pins the whole set. */
-function assertRejectedBy(v: Verification, names: string[], what: string, exactly = true): void {
-  assert.equal(v.accepted, false, `${what}: cheat ACCEPTED`);
-  const bad = failed(v);
-  for (const name of names) {
-    assert.ok(v.checks.some((c) => c.name === name), `${what}: no check named ${name}`);
-    assert.ok(bad.includes(name), `${what}: check ${name} passed; failed: ${bad.join(', ')}`);
-  }
-  // Checks skipped because a cheaper one failed also fail ("not checked"); they are not findings.
-  const found = v.checks.filter((c) => !c.pass && !c.reason.startsWith('not checked')).map((c) => c.name);
-  if (exactly) assert.deepEqual([...found].sort(), [...names].sort(), `${what}: unexpected set of failed checks: ${JSON.stringify(v.checks.filter((c) => !c.pass))}`);
-}
+const assertRejectedBy = (v: Verification, names: string[], what: string, exactly = true): void => rejectedBy(v, names, what, exactly);
 
 const reasonOf = (v: Verification, name: string): string => v.checks.find((c) => c.name === name)?.reason ?? '';
 

@@ -11,7 +11,7 @@
 // entries of r at most one choice of r_k in 2^11 makes d·r = 0 over the integers. One vector lets a
 // wrong row through with probability ≤ 2^-11; four independent vectors, ≤ 2^-44. Over the integers
 // there are no zero divisors, which is why the design forbids doing this mod 2^32.
-import { checkMatmulN, MAX_MATMUL_N, maxCEntry } from './reference.js';
+import { accumulateRow, checkMatmulN, MAX_MATMUL_N, maxCEntry } from './reference.js';
 
 /** Number of independent random vectors. */
 export const FREIVALDS_VECTORS = 4;
@@ -108,13 +108,7 @@ export function checkRowExact(aRow: Int32Array, B: Int32Array, cRow: Int32Array)
   if (!inBounds(aRow, cRow, n)) return false;
   // Float64 accumulation, compared before any narrowing, so no out-of-domain B can wrap into a match:
   // |a| ≤ 8 and |b| < 2^31 keep every partial sum below 2^52.
-  const acc = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const a = aRow[k] as number;
-    if (a === 0) continue;
-    const base = k * n;
-    for (let j = 0; j < n; j++) acc[j] = (acc[j] as number) + a * (B[base + j] as number);
-  }
+  const acc = accumulateRow(aRow, B, n);
   for (let j = 0; j < n; j++) if (acc[j] !== cRow[j]) return false;
   return true;
 }

@@ -32,8 +32,14 @@ export function foldRow(row: Int32Array): Int32Array {
 export function rowTimesMatrix(aRow: Int32Array, B: Int32Array, n: number): Int32Array {
   checkMatmulN(n);
   if (aRow.length !== n || B.length !== n * n) throw new RangeError('rowTimesMatrix: shape mismatch');
-  // Accumulate in a Float64Array (exact for integers below 2^53) in k-outer order so B is read
-  // row by row; the result is then narrowed to int32 without loss.
+  return Int32Array.from(accumulateRow(aRow, B, n));
+}
+
+/**
+ * aRow · B in a Float64Array (exact for integers below 2^53), k-outer so B is read row by row.
+ * Callers narrow or compare it; no bounds are checked here.
+ */
+export function accumulateRow(aRow: Int32Array, B: Int32Array, n: number): Float64Array {
   const acc = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const a = aRow[k] as number;
@@ -41,7 +47,7 @@ export function rowTimesMatrix(aRow: Int32Array, B: Int32Array, n: number): Int3
     const base = k * n;
     for (let j = 0; j < n; j++) acc[j] = (acc[j] as number) + a * (B[base + j] as number);
   }
-  return Int32Array.from(acc);
+  return acc;
 }
 
 /** A · B for row-major n×n matrices. */
