@@ -3,7 +3,7 @@
 // oracle never allocates it: it only recomputes the words it needs). Usage:
 //   node --import tsx bench/memory-verify.ts [P] [m] [s] [runs]
 import { randomBytes, randomInt } from 'node:crypto';
-import { WordOracle, BLOCK_ROWS, ROW_WORDS, drawBlockWords } from '../src/proofs/memory-spec.js';
+import { WordOracle, BLOCK_ROWS, ROW_WORDS, drawBlockWords, MEMO_ENTRIES_PER_WORD } from '../src/proofs/memory-spec.js';
 
 export interface MemoryVerifyCost {
   passes: number;
@@ -15,7 +15,7 @@ export interface MemoryVerifyCost {
   evaluations_per_run: number;
 }
 
-export function measureMemoryVerify(P = 12, m = 16, s = 2, runs = 5): MemoryVerifyCost {
+export function measureMemoryVerify(P = 12, m = 16, s = 1, runs = 5): MemoryVerifyCost {
   const params = { chunks: 64, rows: (256 * 2 ** 20) / 256, passes: P }; // 64 chunks × 256 MiB
   const perChunk = params.rows / BLOCK_ROWS;
   const cpu: number[] = [];
@@ -25,7 +25,7 @@ export function measureMemoryVerify(P = 12, m = 16, s = 2, runs = 5): MemoryVeri
     const start = process.cpuUsage();
     evaluations = 0;
     // One oracle per proof, as the verifier does it.
-    const oracle = new WordOracle(seed, params, m * s * 16_000);
+    const oracle = new WordOracle(seed, params, m * s * MEMO_ENTRIES_PER_WORD);
     for (let b = 0; b < m; b++) {
       const block = randomInt(params.chunks * perChunk);
       for (const i of drawBlockWords(randomInt, s)) {
@@ -42,5 +42,5 @@ export function measureMemoryVerify(P = 12, m = 16, s = 2, runs = 5): MemoryVeri
 
 if (process.argv[1]?.endsWith('memory-verify.ts')) {
   const [P, m, s, runs] = process.argv.slice(2).map(Number);
-  console.log(JSON.stringify(measureMemoryVerify(P || 12, m || 16, s || 2, runs || 5), null, 2));
+  console.log(JSON.stringify(measureMemoryVerify(P || 12, m || 16, s || 1, runs || 5), null, 2));
 }

@@ -22,7 +22,7 @@ if (!args.has('--skip-gpu')) {
   });
 }
 console.error('bench: memory verification at P = 12');
-result.memory_verify = measureMemoryVerify(12, 16, 2, 5);
+result.memory_verify = measureMemoryVerify(12, 16, 1, 7);
 if (!args.has('--skip-cpu')) {
   console.error('bench: CPU suites');
   result.cpu = await runCpuBench(args.has('--quick') ? [1024, 2048, 4096] : [1024, 2048, 4096, 8192]);

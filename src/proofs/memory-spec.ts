@@ -2,7 +2,7 @@
 // recomputation of single words and the reference the WGSL kernels must reproduce. Everything is
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
 import { sha256 } from '../util/bytes.js';
-import { streamKey, threefry4x32, word } from './threefry.js';
+import { streamKey, threefry4x32, word, wordUnchecked } from './threefry.js';
 
 /** Stream names of the memory proof (keys as in docs/generator.md §2). */
 export const STREAM_MEMORY_X0 = 'memory.X0';
@@ -114,8 +114,8 @@ export function computeLayersRef(seed: Uint8Array, params: MemoryParams): Uint32
 }
 
 /**
- * Recomputes single words of any layer from the seed alone, memoising every (p, c, r, w) it
- * touches. Iterative, so the depth is P + 1 frames rather than the JS call stack. A word of X_p
+ * Recomputes single words of any layer from the seed alone, memoising the (p, c, r, w) that are
+ * shared (see `at`). Recursion depth is P + 1. A word of X_p
  * needs its own word and word 0 of the row below (the latter picks the other row) plus one word
  * of the other row: 2^k rows at depth k, each with about k/2 + 1 words (docs/memory-proof.md §3).
  */
@@ -133,11 +133,9 @@ export class WordOracle {
   private readonly hkey: Uint32Array;
   private readonly mkey: Uint32Array;
   private readonly memo: WordMemo;
-  /** Frames of FRAME numbers: layer, global row c·R + r, word, state, own word a. */
-  private readonly frames: Float64Array;
 
-  /** `expectedWords` pre-sizes the memo (about 15,000 entries per word asked at P = 12). */
-  constructor(seed: Uint8Array, params: MemoryParams, expectedWords = 0) {
+  /** `expectedEntries` pre-sizes the memo (MEMO_ENTRIES_PER_WORD per word asked). */
+  constructor(seed: Uint8Array, params: MemoryParams, expectedEntries = 0) {
     checkParams(params);
     this.C = params.chunks;
     this.R = params.rows;
@@ -152,8 +150,7 @@ export class WordOracle {
       this.hkey[p] = k.hkey;
       this.mkey[p] = k.mkey;
     }
-    this.memo = new WordMemo(expectedWords);
-    this.frames = new Float64Array(n * FRAME);
+    this.memo = new WordMemo(expectedEntries);
   }
 
   /** Drops the memo (its size grows with every word asked). */
@@ -165,70 +162,47 @@ export class WordOracle {
   word(p: number, c: number, r: number, w: number): number {
     const ok = (v: number, n: number): boolean => Number.isInteger(v) && v >= 0 && v < n;
     if (!(ok(p, this.t.length) && ok(c, this.C) && ok(r, this.R) && ok(w, ROW_WORDS))) throw new RangeError('word out of range');
-    const { memo, R, C, xkey, frames: fr } = this;
-    const CR = C * R;
-    const first = memo.get((p * CR + c * R + r) * ROW_WORDS + w);
-    if (first !== undefined) return first;
-    // Each frame is a word known to be missing; a parent looks a child up before pushing it and
-    // receives its value in `ret`, so every dependency edge costs one lookup.
-    fr[0] = p;
-    fr[1] = c * R + r;
-    fr[2] = w;
-    fr[3] = 0;
-    let sp = 1;
-    let ret = 0;
-    for (;;) {
-      const f = (sp - 1) * FRAME;
-      const lp = fr[f] as number;
-      const g = fr[f + 1] as number;
-      const lw = fr[f + 2] as number;
-      const st = fr[f + 3] as number;
-      let cg = g; // the word this state needs next, in layer lp - 1
-      let cw = lw;
-      if (lp === 0) {
-        ret = word(xkey, g * ROW_WORDS + lw);
-        memo.set(g * ROW_WORDS + lw, ret);
-        this.generated++;
-        if (--sp === 0) return ret;
-        continue;
-      }
-      if (st === 1) {
-        fr[f + 4] = ret;
-        cw = 0;
-      } else if (st === 2) {
-        const row = g % R;
-        const chunk = (g - row) / R;
-        cg = ((chunk + (this.t[lp] as number)) % C) * R + (fmix32((ret ^ (this.hkey[lp] as number)) >>> 0) % R);
-        cw = (lw + (this.s[lp] as number)) & 63;
-      } else if (st === 3) {
-        ret = mix(this.mkey[lp] as number, fr[f + 4] as number, ret, lw);
-        memo.set((lp * CR + g) * ROW_WORDS + lw, ret);
-        this.evaluations++;
-        if (--sp === 0) return ret;
-        continue;
-      }
-      fr[f + 3] = st + 1;
-      if (lp === 1) {
-        // Layer 0 is one Threefry call a word: cheaper to regenerate than to memoise and look up.
-        ret = word(xkey, cg * ROW_WORDS + cw);
-        this.generated++;
-        continue;
-      }
-      const v = st === 1 && lw === 0 ? ret : memo.get(((lp - 1) * CR + cg) * ROW_WORDS + cw);
-      if (v !== undefined) {
-        ret = v;
-        continue;
-      }
-      const n = sp++ * FRAME;
-      fr[n] = lp - 1;
-      fr[n + 1] = cg;
-      fr[n + 2] = cw;
-      fr[n + 3] = 0;
+    return this.at(p, c, r, w);
+  }
+
+  /**
+   * X_p[c][r][w]. Plain recursion: its depth is p + 1 ≤ 65 frames, and
+   * V8 keeps every value a small integer. In a large set only word 0 of a row is shared (every word
+   * of the row above reads it to pick its other row); any other word is asked for once per path,
+   * so memoising it would only cost cache misses. Small sets share rows everywhere: there every
+   * word is memoised.
+   */
+  private at(p: number, c: number, r: number, w: number): number {
+    const { C, R } = this;
+    if (p === 0) {
+      this.generated++;
+      const k = this.xkey;
+      return wordUnchecked(k[0] as number, k[1] as number, k[2] as number, k[3] as number, (c * R + r) * ROW_WORDS + w);
     }
+    // Rows travel as (chunk, row) so the hot path needs one division (q mod R), not four.
+    const memoised = w === 0 || C * R <= MEMO_ALL_ROWS;
+    const key = ((p * C + c) * R + r) * ROW_WORDS + w;
+    if (memoised) {
+      const known = this.memo.get(key);
+      if (known !== undefined) return known;
+    }
+    const a = this.at(p - 1, c, r, w);
+    const a0 = w === 0 ? a : this.at(p - 1, c, r, 0);
+    let d = c + (this.t[p] as number);
+    if (d >= C) d -= C;
+    const q = fmix32((a0 ^ (this.hkey[p] as number)) >>> 0) % R;
+    const b = this.at(p - 1, d, q, (w + (this.s[p] as number)) & 63);
+    const v = mix(this.mkey[p] as number, a, b, w);
+    this.evaluations++;
+    if (memoised) this.memo.set(key, v);
+    return v;
   }
 }
 
-const FRAME = 5;
+/** Memo entries per word asked of a large set at P = 12 (about 2,100 measured): a table hint. */
+export const MEMO_ENTRIES_PER_WORD = 4000;
+/** Sets of at most this many rows (4 MiB) memoise every word; larger ones only word 0. */
+const MEMO_ALL_ROWS = 2 ** 14;
 
 /**
  * Open-addressing map from word keys (integers below 2^53) to u32 values. A Map keyed by numbers
@@ -317,7 +291,7 @@ export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIn
     const c = Math.floor(blockIndex / perChunk);
     const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
     // One oracle may serve every block of a proof: its memo is valid for any word of the same X.
-    const oracle = shared ?? new WordOracle(seed, params, words.length * 16_000);
+    const oracle = shared ?? new WordOracle(seed, params, words.length * MEMO_ENTRIES_PER_WORD);
     for (const i of words) {
       if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
       const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);

@@ -148,6 +148,16 @@ export function word(key: ArrayLike<number>, index: number): number {
   return x[index % 4] as number;
 }
 
+/**
+ * `word` for hot loops that hold the key as four u32 and an index already known to be a safe
+ * non-negative integer: no checks, no key conversion.
+ */
+export function wordUnchecked(k0: number, k1: number, k2: number, k3: number, index: number): number {
+  const blk = Math.floor(index / 4);
+  block20(k0, k1, k2, k3, blk % TWO32, Math.floor(blk / TWO32));
+  return x[index & 3] as number;
+}
+
 /** 2^32 ≡ 1 (mod 17), so the bias toward one residue is 1 in 2^32: immaterial for a proof of work. */
 const entryOf = (w: number): number => (w % 17) - 8;
 

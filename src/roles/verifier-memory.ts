@@ -3,14 +3,18 @@
 // and s random words of each, drawn now, must equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { blockDigest, drawBlockWords, verifyBlockWords, WordOracle, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { blockDigest, drawBlockWords, verifyBlockWords, WordOracle, MEMO_ENTRIES_PER_WORD, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
 import { fromB64, fromHex } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
 
-/** Words recomputed per opened block; with 16 blocks, 32 words: see docs/memory-proof.md. */
-export const WORDS_PER_BLOCK = 2;
+/**
+ * Words recomputed per opened block (16 blocks, 16 words: about 2^P·3.7 evaluations each). One is
+ * enough: a layer not held makes whole rows wrong, and wrong rows spread through every later pass
+ * (docs/memory-proof.md, docs/decisions.md).
+ */
+export const WORDS_PER_BLOCK = 1;
 
 export interface MemoryFigures {
   mib: number;
@@ -98,7 +102,7 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   let badPath = '';
   let badWord = '';
   let words = 0;
-  const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * 16_000);
+  const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * MEMO_ENTRIES_PER_WORD);
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
     if (bytes.length !== BLOCK_WORDS * 4 || !verifyAuditPath(blockDigest(new Uint32Array(bytes.slice().buffer)), b.index, total, b.path.map(fromHex), root)) {
