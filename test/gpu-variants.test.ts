@@ -8,6 +8,7 @@ import { useGpu } from './helpers/gpu.js';
 import { runMatmulChain } from '../src/proofs/matmul-gpu.js';
 import { MATMUL_VARIANTS, DEFAULT_VARIANT_ID, findVariant, variantFits } from '../src/proofs/matmul-variants.js';
 import { chainRef } from '../src/proofs/reference.js';
+import { variantNeedsOf } from '../src/proofs/matmul-tune.js';
 import { sha256, toHex } from '../src/util/bytes.js';
 
 const gpu = useGpu();
@@ -20,13 +21,15 @@ for (const n of [48, 144]) {
     const want = ref.flatMap((C) => Array.from({ length: n }, (_, i) => toHex(sha256(new Uint8Array(C.buffer, i * n * 4, n * 4))))).join('');
     let ran = 0;
     for (const v of MATMUL_VARIANTS) {
-      if (!variantFits(v, gpu().device.limits)) continue;
+      if (!variantFits(v, gpu().device.limits, variantNeedsOf(gpu()))) continue;
       const run = await runMatmulChain(gpu(), seed, { n, iterations: K }, { kernel: v.id });
       assert.equal(run.kernel, v.id);
       assert.equal(toHex(run.digests), want, `variant ${v.id}`);
       ran++;
     }
-    assert.ok(ran >= MATMUL_VARIANTS.length - 1, `only ${ran} variants fit`);
+    const needSubgroups = MATMUL_VARIANTS.filter((v) => v.requires === 'subgroups').length;
+    const hasSubgroups = gpu().device.features.has('subgroups');
+    assert.ok(ran >= MATMUL_VARIANTS.length - 1 - (hasSubgroups ? 0 : needSubgroups), `only ${ran} variants fit`);
   });
 }
 
@@ -37,4 +40,9 @@ test('variant table: unique ids, a valid default, unknown ids refused', () => {
   const small = { maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupStorageSize: 16384 } as GPUSupportedLimits;
   assert.ok(!variantFits(findVariant('tiled-64x64-r4x4-k16'), small), '256 invocations do not fit a 64-invocation limit');
   assert.ok(variantFits(findVariant('tiled-32x32-r4x4-k16'), small));
+  const sg = findVariant('subgroup-8x256-r8x4');
+  const big = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384 } as GPUSupportedLimits;
+  assert.ok(!variantFits(sg, big, { features: new Set(), subgroupMaxSize: 32 }), 'no subgroups feature: not a candidate');
+  assert.ok(variantFits(sg, big, { features: new Set(['subgroups']), subgroupMaxSize: 32 }));
+  assert.ok(!variantFits(sg, big, { features: new Set(['subgroups']), subgroupMaxSize: 128 }), 'a subgroup wider than the 64-lane row');
 });

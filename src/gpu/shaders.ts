@@ -11,7 +11,12 @@ const sourceCache = new Map<string, string>();
 /** The module text: tuning constants (`const NAME: u32 = V;`) first, then the files in order. */
 export function shaderSource(files: readonly string[], defines: Record<string, number> = {}): string {
   const header = Object.entries(defines).map(([k, v]) => `const ${k}: u32 = ${v}u;`);
-  return [...header, ...files.map(readShaderFile)].join('\n');
+  const bodies = files.map(readShaderFile);
+  // Directives (`enable subgroups;`) must precede every declaration, the constants included.
+  const directive = /^\s*(enable|requires|diagnostic)\b[^;]*;\s*$/;
+  const directives = [...new Set(bodies.flatMap((b) => b.split('\n').filter((l) => directive.test(l)).map((l) => l.trim())))];
+  const rest = bodies.map((b) => b.split('\n').filter((l) => !directive.test(l)).join('\n'));
+  return [...directives, ...header, ...rest].join('\n');
 }
 
 function readShaderFile(name: string): string {

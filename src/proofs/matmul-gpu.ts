@@ -3,6 +3,7 @@
 // digests are the commitment's leaves. The same run, repeated with `capture`, copies out the rows
 // an opening asks for, so no executor has to keep K·n² words between commitment and opening.
 import type { GpuContext } from '../gpu/context.js';
+import { gpuError } from '../errors.js';
 import { readBuffer, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
@@ -75,6 +76,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
   const { device } = ctx;
   const { n, iterations: K } = size;
   const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
+  if (variant.requires && !device.features.has(variant.requires)) throw gpuError(`kernel ${variant.id} needs the ${variant.requires} feature, which this device lacks`);
   const [genP, mmP, shaP, foldP] = await matmulPipelines(device, variant);
   const captures = groupCaptures(opts.capture ?? [], size);
   const owned: { destroy(): void }[] = [];

@@ -8,7 +8,7 @@ import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer } from '../gpu/timer.js';
 import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
 import { matmulPipeline } from './matmul-gpu.js';
-import { MATMUL_VARIANTS, variantFits, type MatmulVariant } from './matmul-variants.js';
+import { MATMUL_VARIANTS, variantFits, type MatmulVariant, type VariantNeeds } from './matmul-variants.js';
 
 export interface VariantTiming {
   id: string;
@@ -73,11 +73,14 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
   }
 }
 
+/** The device facts a variant may need: its features and the adapter's subgroup size. */
+export const variantNeedsOf = (ctx: GpuContext): VariantNeeds => ({ features: ctx.device.features, subgroupMaxSize: ctx.report.subgroupMaxSize });
+
 /** Times every candidate (baselines excluded unless asked) and returns them fastest first. */
 export async function tuneMatmul(ctx: GpuContext, n: number, reps: number, opts: { includeBaseline?: boolean } = {}): Promise<VariantTiming[]> {
   const out: VariantTiming[] = [];
   for (const v of MATMUL_VARIANTS) {
-    if ((v.baseline && !opts.includeBaseline) || !variantFits(v, ctx.device.limits)) continue;
+    if ((v.baseline && !opts.includeBaseline) || !variantFits(v, ctx.device.limits, variantNeedsOf(ctx))) continue;
     out.push(await timeVariant(ctx, v, n, reps));
   }
   return out.sort((x, y) => y.gflops - x.gflops);

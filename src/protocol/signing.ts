@@ -1,6 +1,7 @@
 // Signatures and message hashes. The domain string binds a signature to one message type and
 // protocol version, so a signed body can never be replayed as another kind of message.
 import nacl from 'tweetnacl';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { inputError } from '../errors.js';
 import { bytesEqual, concatBytes, fromB64, sha256, toB64, toHex, utf8 } from '../util/bytes.js';
 import { canonicalBytes } from './canonical.js';
@@ -54,6 +55,20 @@ export function signMessage<K extends MessageType>(type: K, body: BodyOf[K], sec
   return { type, body: parsed.data, signer: toB64(derived.publicKey), signature: toB64(signature) };
 }
 
+// SubjectPublicKeyInfo prefix of a raw 32-byte Ed25519 key (RFC 8410), for node:crypto.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * Ed25519 verification through node:crypto (OpenSSL): the same RFC 8032 check tweetnacl makes
+ * (test/protocol.test.ts holds the two to the same vectors), about fifty times faster, which
+ * matters to a validator checking four signatures a proof for many executors. Keys and
+ * signatures are still made with tweetnacl.
+ */
+function verifyEd25519(message: Uint8Array, sig: Uint8Array, pub: Uint8Array): boolean {
+  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pub]), format: 'der', type: 'spki' });
+  return cryptoVerify(null, message, key, sig);
+}
+
 /**
  * True only for a well-formed envelope of a known type whose signature verifies under its own
  * `signer`. Never throws. Who the signer should be is the caller's question.
@@ -68,7 +83,7 @@ export function verifySignature(envelope: unknown): boolean {
     const sig = fromB64(parsed.data.signature);
     const pub = fromB64(parsed.data.signer);
     if (sig.length !== 64 || pub.length !== 32 || !scalarIsCanonical(sig)) return false;
-    return nacl.sign.detached.verify(signingBytes(type, parsed.data.body), sig, pub);
+    return verifyEd25519(signingBytes(type, parsed.data.body), sig, pub);
   } catch {
     return false;
   }

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
-import { tuneMatmul, type VariantTiming } from '../proofs/matmul-tune.js';
-import { MATMUL_VARIANTS, DEFAULT_VARIANT_ID } from '../proofs/matmul-variants.js';
+import { tuneMatmul, variantNeedsOf, type VariantTiming } from '../proofs/matmul-tune.js';
+import { MATMUL_VARIANTS, DEFAULT_VARIANT_ID, variantFits } from '../proofs/matmul-variants.js';
 import { writeFileAtomic } from '../util/files.js';
 
 export const KIT_VERSION = '0.1.0';
@@ -37,7 +37,7 @@ export async function chooseKernel(ctx: GpuContext, cachePath: string | undefine
   const key = adapterKey(ctx);
   const cache = cachePath ? readCache(cachePath) : {};
   const hit = cache[key];
-  if (hit && MATMUL_VARIANTS.some((v) => v.id === hit.kernel && !v.baseline)) return { kernel: hit.kernel, source: 'cache' };
+  if (hit && MATMUL_VARIANTS.some((v) => v.id === hit.kernel && !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx)))) return { kernel: hit.kernel, source: 'cache' };
   const timings = await tuneMatmul(ctx, tuneSize(ctx), 2);
   const best = timings[0];
   if (!best || !Number.isFinite(best.gflops)) return { kernel: DEFAULT_VARIANT_ID, source: 'default', timings };
