@@ -23,7 +23,7 @@ import type {
 } from '../src/protocol/schemas.js';
 import { checkChallenge, runChallenge, answerOpenings, type ExecutorState } from '../src/roles/executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, type ObservedWindow } from '../src/roles/validator.js';
-import { verifyProof, type Verification } from '../src/roles/verifier.js';
+import { EXACT_ROW_CHECK_MAX_N, verifyProof, type Verification } from '../src/roles/verifier.js';
 import { MemoryReplayStore } from '../src/roles/stores.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
@@ -190,6 +190,22 @@ describe('data cheats (CPU cheater)', () => {
       const v = verify(c, req, c.x.open(req));
       assertRejectedBy(v, ['matmul.rows'], `bad row (${key(bad)})`, true);
       assert.match(v.checks.find((x) => x.name === 'matmul.rows')?.reason ?? '', new RegExp(`C_${bad.k}\\[${bad.i}\\]`));
+    }
+  });
+
+  test('above the exact-check size the integer Freivalds check catches a wrong value too', () => {
+    const p = parties();
+    const size: MatmulSize = { n: 2 * EXACT_ROW_CHECK_MAX_N, iterations: 2 };
+    const bad = { k: 1, i: 17 };
+    const honest = cheaterCommit(p, size);
+    const hreq = requestFor(p, honest, [bad]);
+    const hv = verify(honest, hreq, honest.x.open(hreq));
+    assertAccepted(hv, 'honest, Freivalds');
+    assert.equal(hv.measured.matmul.row_check, 'freivalds');
+    for (const delta of [1, -1, 64]) {
+      const c = cheaterCommit(p, size, (x) => x.setRow(bad.k, bad.i, x.perturbed(bad.k, bad.i, 100, delta)));
+      const req = requestFor(p, c, [bad]);
+      assertRejectedBy(verify(c, req, c.x.open(req)), ['matmul.rows'], `Freivalds, entry off by ${delta}`, true);
     }
   });
 
