@@ -1,7 +1,7 @@
 // Signatures and message hashes. The domain string binds a signature to one message type and
 // protocol version, so a signed body can never be replayed as another kind of message.
 import nacl from 'tweetnacl';
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { inputError } from '../errors.js';
 import { bytesEqual, concatBytes, fromB64, sha256, toB64, toHex, utf8 } from '../util/bytes.js';
 import { canonicalBytes } from './canonical.js';
@@ -44,25 +44,37 @@ export function signMessage<K extends MessageType>(type: K, body: BodyOf[K], sec
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== nacl.sign.secretKeyLength) {
     throw inputError('secretKey', `expected ${nacl.sign.secretKeyLength} bytes`);
   }
-  const derived = nacl.sign.keyPair.fromSeed(secretKey.subarray(0, 32));
-  if (!bytesEqual(derived.secretKey, secretKey)) throw inputError('secretKey', 'public half does not match the seed');
+  const { key, publicKey } = ed25519PrivateKey(secretKey.subarray(0, 32));
+  if (!bytesEqual(publicKey, secretKey.subarray(32))) throw inputError('secretKey', 'public half does not match the seed');
   const parsed = BODY_SCHEMAS[type].safeParse(body);
   if (!parsed.success) {
     const { field, message } = firstIssue(parsed.error, 'body');
     throw inputError(field, message);
   }
-  const signature = nacl.sign.detached(signingBytes(type, parsed.data), secretKey);
-  return { type, body: parsed.data, signer: toB64(derived.publicKey), signature: toB64(signature) };
+  const signature = new Uint8Array(cryptoSign(null, signingBytes(type, parsed.data), key));
+  return { type, body: parsed.data, signer: toB64(publicKey), signature: toB64(signature) };
 }
 
-// SubjectPublicKeyInfo prefix of a raw 32-byte Ed25519 key (RFC 8410), for node:crypto.
+// SubjectPublicKeyInfo and PKCS #8 prefixes of raw 32-byte Ed25519 keys (RFC 8410), for node:crypto.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * The signing key of a 32-byte seed and its public key, through node:crypto. Ed25519 signatures
+ * are deterministic (RFC 8032), so these are byte for byte tweetnacl's (fixtures/signatures.json
+ * holds both to the same vectors); OpenSSL is about fifty times faster, and every message is signed.
+ */
+function ed25519PrivateKey(seed: Uint8Array): { key: KeyObject; publicKey: Uint8Array } {
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  return { key, publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
+}
 
 /**
  * Ed25519 verification through node:crypto (OpenSSL): the same RFC 8032 check tweetnacl makes
  * (test/protocol.test.ts holds the two to the same vectors), about fifty times faster, which
- * matters to a validator checking four signatures a proof for many executors. Keys and
- * signatures are still made with tweetnacl.
+ * matters to a validator checking four signatures a proof for many executors. Keys are made with
+ * tweetnacl.
  */
 function verifyEd25519(message: Uint8Array, sig: Uint8Array, pub: Uint8Array): boolean {
   const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pub]), format: 'der', type: 'spki' });
