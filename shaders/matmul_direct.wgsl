@@ -4,13 +4,6 @@
 // context switch, it is the fastest shape. The autotuner decides per adapter.
 // Constants WG_X, WG_Y, TM, TN4 are prepended (src/proofs/matmul-variants.ts).
 
-struct MatmulParams {
-  n: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<i32>>;

@@ -1,13 +1,6 @@
 // The textbook 16×16 shared-memory tiled kernel, one output per invocation: the baseline the
 // tuned variants are measured against (bench/ and the autotuner), not a production path.
 
-struct MatmulParams {
-  n: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> c: array<i32>;

@@ -6,13 +6,6 @@
 // Constants TM, TN4 are prepended (src/proofs/matmul-variants.ts).
 enable subgroups;
 
-struct MatmulParams {
-  n: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<i32>>;

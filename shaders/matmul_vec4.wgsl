@@ -6,13 +6,6 @@ const TILE_M: u32 = WG_Y * TM;
 const TILE_N4: u32 = WG_X * TN4; // in vec4 columns
 const THREADS: u32 = WG_X * WG_Y;
 
-struct MatmulParams {
-  n: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<i32>>;

@@ -57,7 +57,7 @@ export const canKeep = (size: MatmulSize, limits: GPUSupportedLimits): boolean =
 
 /** The pipeline of a matmul variant; every variant binds (A, B, C, params). */
 export const matmulPipeline = (device: GPUDevice, v: MatmulVariant): Promise<GPUComputePipeline> =>
-  getPipeline(device, { label: `matmul.${v.id}`, files: [v.file], defines: v.defines });
+  getPipeline(device, { label: `matmul.${v.id}`, files: ['matmul_common', v.file], defines: v.defines });
 
 export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
 
