@@ -76,9 +76,11 @@ describe('in place equals two copies', () => {
     test(`C=${C}: same digests, fewer bytes`, async () => {
       const seed = new Uint8Array(randomBytes(32));
       const params = { chunks: C, rows: 64, passes: 8 };
-      const a = await runMemoryProof(gpu(), seed, params, { schedule: 'in-place' });
+      const a = await runMemoryProof(gpu(), seed, params, { schedule: 'in-place', inplaceKernel: 'lanes' });
+      const r = await runMemoryProof(gpu(), seed, params, { schedule: 'in-place', inplaceKernel: 'rows' });
       const b = await runMemoryProof(gpu(), seed, params, { schedule: 'ping-pong' });
       assert.deepEqual(hex(a.digests), hex(b.digests));
+      assert.deepEqual(hex(r.digests), hex(b.digests), 'the barrier-free in-place kernel too');
       assert.equal(a.bytesAllocated, ((C + 1) / (2 * C)) * b.bytesAllocated);
     });
   }

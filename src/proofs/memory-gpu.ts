@@ -4,6 +4,7 @@
 // copies alternate. docs/memory-proof.md is the spec and explains the schedule.
 import type { GpuContext } from '../gpu/context.js';
 import { dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
@@ -22,7 +23,14 @@ export interface MemoryRunOptions {
   captureBlocks?: readonly number[];
   /** Default: in place when C ≥ 2. Ping-pong holds two copies; it exists to test the other. */
   schedule?: MemorySchedule;
+  /**
+   * The in-place kernel: 16 invocations a row with a barrier (`lanes`, for GPUs) or one a row
+   * without (`rows`, for CPU rasterisers). Same bits either way. Default: rows on software adapters.
+   */
+  inplaceKernel?: InPlaceKernel;
 }
+
+export type InPlaceKernel = 'lanes' | 'rows';
 
 export interface MemoryRun {
   /** C·R/64 SHA-256 digests of X_P's blocks in (c, r) order, 32 bytes each. */
@@ -85,12 +93,15 @@ export async function allocateChunks(device: GPUDevice, count: number, bytes: nu
   }
 }
 
-/** The memory proof's pipelines (init, copy pass, in-place pass, SHA-256), compiled once per device. */
-export const memoryPipelines = (device: GPUDevice): Promise<[GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline]> =>
+type Pipelines5 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
+
+/** The memory proof's pipelines (init, copy pass, in-place by lanes and by rows, SHA-256), compiled once per device. */
+export const memoryPipelines = (device: GPUDevice): Promise<Pipelines5> =>
   Promise.all([
     getPipeline(device, { label: 'memory.init', files: ['threefry', 'memory_init'] }),
     getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
     getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
+    getPipeline(device, { label: 'memory.pass.inplace-row', files: ['memory_pass'], entryPoint: 'pass_inplace_row' }),
     sha256Pipeline(device),
   ]);
 
@@ -105,7 +116,9 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
   for (const b of capture) {
     if (!(Number.isSafeInteger(b) && b >= 0 && b < C * perChunk)) throw new RangeError(`block ${b} is outside the proof`);
   }
-  const [initP, copyP, inplaceP, shaP] = await memoryPipelines(device);
+  const [initP, copyP, lanesP, rowsP, shaP] = await memoryPipelines(device);
+  const byRows = (opts.inplaceKernel ?? (isSoftwareAdapter(ctx.report) ? 'rows' : 'lanes')) === 'rows';
+  const inplaceP = byRows ? rowsP : lanesP;
   const chunkBytes = R * ROW_BYTES;
   const slotCount = schedule === 'in-place' ? C + 1 : 2 * C;
   const owned: { destroy(): void }[] = [];
@@ -140,6 +153,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
           entries: entriesByBinding.map(([binding, resource]) => ({ binding, resource })),
         });
       const rowDispatch = dispatchSize(R * 16, 64);
+      const inplaceDispatch = byRows ? dispatchSize(R, 64) : rowDispatch;
 
       timer.wallStart('memory.init');
       const enc = device.createCommandEncoder({ label: 'memory.init' });
@@ -175,11 +189,12 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
           if (st.dst === st.src) {
             pass.setPipeline(inplaceP);
             pass.setBindGroup(0, bindGroup(inplaceP, [[1, buf(st.other)], [3, ubind(passU, p - 1)], [4, buf(st.src)]]));
+            pass.dispatchWorkgroups(...inplaceDispatch);
           } else {
             pass.setPipeline(copyP);
             pass.setBindGroup(0, bindGroup(copyP, [[0, buf(st.src)], [1, buf(st.other)], [2, buf(st.dst)], [3, ubind(passU, p - 1)]]));
+            pass.dispatchWorkgroups(...rowDispatch);
           }
-          pass.dispatchWorkgroups(...rowDispatch);
         }
         pass.end();
         device.queue.submit([e.finish()]);
