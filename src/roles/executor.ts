@@ -69,7 +69,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     ...(opts.keepOnGpu ? { keep: true } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
   });
-  const tree = MerkleTree.fromLeafData(splitDigests(run.digests));
+  const tree = MerkleTree.fromPackedLeafData(run.digests);
   const mem = b.memory
     ? await commitMemory(ctx, fromHex(b.seed), b.memory, opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined)
     : undefined;
@@ -123,7 +123,7 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   }
   const digests = Buffer.from(state.digests, 'base64');
   const captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
-  const tree = MerkleTree.fromLeafData(splitDigests(digests));
+  const tree = MerkleTree.fromPackedLeafData(digests);
   const open = (k: number, i: number): { row: string; path: string[] } => {
     const row = captured.get(rowKey({ k, i }));
     if (!row) throw new Error(`row ${k}:${i} was not captured`);
@@ -162,11 +162,6 @@ async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[
   return run.rows;
 }
 
-export function splitDigests(d: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < d.length; o += 32) out.push(d.subarray(o, o + 32));
-  return out;
-}
 
 const prefixPhases = (p: string, phases: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(phases).map(([k, v]) => [`${p}.${k}`, v]));

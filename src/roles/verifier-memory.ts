@@ -105,13 +105,14 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * MEMO_ENTRIES_PER_WORD);
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
-    if (bytes.length !== BLOCK_WORDS * 4 || !verifyAuditPath(blockDigest(new Uint32Array(bytes.slice().buffer)), b.index, total, b.path.map(fromHex), root)) {
+    const data = bytes.length === BLOCK_WORDS * 4 ? new Uint32Array(bytes.slice().buffer) : null;
+    if (!data || !verifyAuditPath(blockDigest(data), b.index, total, b.path.map(fromHex), root)) {
       badPath ||= `block ${b.index} does not match the committed root`;
       continue;
     }
     const picks = drawBlockWords(randomInt, WORDS_PER_BLOCK);
     words += picks.length;
-    if (!verifyBlockWords(seed, layout, b.index, new Uint32Array(bytes.slice().buffer), picks, oracle)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+    if (!verifyBlockWords(seed, layout, b.index, data, picks, oracle)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
   }
   check('memory.paths', badPath === '', badPath);
   check('memory.words', badWord === '', badWord);

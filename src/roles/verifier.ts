@@ -126,18 +126,19 @@ function checkMatmulOpenings(input: VerifyInput, check: CheckFn, proceed: boolea
     check('matmul.rows', false, 'not checked: openings incomplete');
     return mode;
   }
-  const decode = (b64: string): Int32Array | null => {
+  // Each opened row is decoded once: its bytes are hashed for the path and read as int32 for the check.
+  const decode = (b64: string): Uint8Array | null => {
     const bytes = fromB64(b64);
-    return bytes.length === n * 4 ? new Int32Array(bytes.slice().buffer) : null;
+    return bytes.length === n * 4 ? bytes : null;
   };
-  const pathOk = (rowB64: string, path: string[], leaf: number): boolean => {
-    const bytes = fromB64(rowB64);
-    return bytes.length === n * 4 && verifyAuditPath(sha256(bytes), leaf, size, path.map(fromHex), root);
-  };
+  const asInts = (bytes: Uint8Array | null): Int32Array | null => (bytes ? new Int32Array(bytes.slice().buffer) : null);
+  const pathOk = (bytes: Uint8Array | null, path: string[], leaf: number): boolean =>
+    bytes !== null && verifyAuditPath(sha256(bytes), leaf, size, path.map(fromHex), root);
+  const rows = got.map((o) => ({ o, row: decode(o.row), prev: o.prev ? decode(o.prev.row) : null }));
   let badPath = '';
-  for (const o of got) {
-    if (!pathOk(o.row, o.path, o.k * n + o.i)) badPath ||= `row (${o.k}, ${o.i}) does not match the committed root`;
-    if (o.prev && !pathOk(o.prev.row, o.prev.path, (o.k - 1) * n + o.i)) badPath ||= `row (${o.k - 1}, ${o.i}) does not match the committed root`;
+  for (const { o, row, prev } of rows) {
+    if (!pathOk(row, o.path, o.k * n + o.i)) badPath ||= `row (${o.k}, ${o.i}) does not match the committed root`;
+    if (o.prev && !pathOk(prev, o.prev.path, (o.k - 1) * n + o.i)) badPath ||= `row (${o.k - 1}, ${o.i}) does not match the committed root`;
   }
   check('matmul.paths', badPath === '', badPath);
   const seed = fromHex(challenge.body.seed);
@@ -146,9 +147,9 @@ function checkMatmulOpenings(input: VerifyInput, check: CheckFn, proceed: boolea
   let fr: FreivaldsContext | undefined;
   if (mode === 'freivalds') fr = prepareFreivalds(B, n, (len) => new Uint8Array(randomBytes(len)));
   let badRow = '';
-  for (const o of got) {
-    const cRow = decode(o.row);
-    const prev = o.prev ? decode(o.prev.row) : null;
+  for (const { o, row, prev: prevBytes } of rows) {
+    const cRow = asInts(row);
+    const prev = asInts(prevBytes);
     const aRow = o.k === 0 ? generateRow(keyA, n, o.i) : prev ? foldRow(prev) : null;
     const ok = cRow !== null && aRow !== null && (fr ? checkRow(fr, aRow, cRow) : checkRowExact(aRow, B, cRow));
     if (!ok) badRow ||= `C_${o.k}[${o.i}] ≠ A_${o.k}[${o.i}]·B`;

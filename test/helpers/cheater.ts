@@ -23,7 +23,6 @@ import type {
   Timings,
 } from '../../src/protocol/schemas.js';
 import type { KeyPair } from '../../src/protocol/keys.js';
-import { splitDigests } from '../../src/roles/executor.js';
 import { concatBytes, fromHex, sha256, toB64, toHex } from '../../src/util/bytes.js';
 
 /** Largest n the cheater will hold (K·n² words on the CPU); tests only need tiny proofs. */
@@ -122,7 +121,7 @@ export class CheatingExecutor {
 
   /** The Merkle tree over the held rows, built as the real executor builds it. */
   tree(): MerkleTree {
-    return MerkleTree.fromLeafData(splitDigests(this.digests()));
+    return MerkleTree.fromPackedLeafData(this.digests());
   }
 
   /** Commits to the rows held now; later openings use this tree's paths, whatever rows are held then. */
