@@ -90,6 +90,26 @@ describe('in place equals two copies', () => {
   });
 });
 
+describe('a kept X_P answers openings without a re-run', () => {
+  for (const C of [1, 3]) {
+    test(`C=${C}: blocks copied from the kept layer equal the reference; not kept unless asked`, async () => {
+      const seed = new Uint8Array(randomBytes(32));
+      const params = { chunks: C, rows: 128, passes: 3 };
+      const xp = computeLayersRef(seed, params);
+      const run = await runMemoryProof(gpu(), seed, params, { keep: true });
+      assert.ok(run.kept, 'kept when asked');
+      const last = (C * 128) / 64 - 1;
+      const blocks = await run.kept.blocks([last, 0]);
+      for (const b of [0, last]) assert.deepEqual(blocks.get(b), xp.slice(b * BLOCK_WORDS, (b + 1) * BLOCK_WORDS), `block ${b}`);
+      await assert.rejects(run.kept.blocks([last + 1]), RangeError, 'a block past the end is refused');
+      run.kept.destroy();
+      const plain = await runMemoryProof(gpu(), seed, params);
+      assert.equal(plain.kept, undefined);
+      assert.deepEqual(plain.digests, run.digests, 'keeping does not change the commitment');
+    });
+  }
+});
+
 describe('many small chunks against the word oracle', () => {
   test('2 MiB in 64 KiB chunks: opened blocks match their digests and recomputed words', async () => {
     const seed = new Uint8Array(randomBytes(32));

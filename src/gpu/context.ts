@@ -3,7 +3,8 @@
 // process can exit (an idle dawn.node device keeps a core spinning).
 import { create, globals } from 'webgpu';
 import { GpuproofError, gpuError } from '../errors.js';
-import { type AdapterReport, describeAdapter } from './adapter-info.js';
+import { type AdapterReport, describeAdapter, isSoftwareAdapter } from './adapter-info.js';
+import { pacePolling, pollMode, type PollMode } from './event-poll.js';
 
 export interface GpuOptions {
   /** Dawn backend: vulkan, metal, d3d12, null, … (env GPUPROOF_BACKEND). */
@@ -21,6 +22,8 @@ export interface GpuContext {
   readonly device: GPUDevice;
   readonly report: AdapterReport;
   readonly hasTimestamps: boolean;
+  /** How Dawn's promises are polled while this context is open (see event-poll.ts). */
+  readonly poll: PollMode;
   /** Set when the device was lost; work on it must stop and a new context be made. */
   readonly lost: Promise<GPUDeviceLostInfo>;
   close(): Promise<void>;
@@ -91,12 +94,21 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
     console.error(`gpuproof: uncaptured GPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
   });
   const report = describeAdapter(adapter, opts.backend ?? process.env.GPUPROOF_BACKEND);
+  let poll: PollMode;
+  try {
+    poll = pollMode(isSoftwareAdapter(report));
+  } catch (e) {
+    device.destroy();
+    throw e;
+  }
+  const unpace = poll === 'paced' ? pacePolling() : undefined;
   let closed = false;
   return {
     adapter,
     device,
     report,
     hasTimestamps: device.features.has('timestamp-query'),
+    poll,
     lost: device.lost,
     async close() {
       if (closed) return;
@@ -107,6 +119,7 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
         // a lost device has nothing left to drain
       }
       device.destroy();
+      unpace?.();
       gpu = undefined; // drop the binding so dawn.node lets the process exit
       void gpu;
     },

@@ -13,6 +13,7 @@ import { BLOCK_ROWS, BLOCK_WORDS, passConstants, STREAM_MEMORY_X0, type MemoryPa
 import { BLOCK_BYTES, checkMemoryParams, ROW_BYTES } from './memory-size.js';
 import { streamKey } from './threefry.js';
 import { sha256Pipeline } from './sha256-gpu.js';
+import { keptMemory, type KeptMemory } from './memory-kept.js';
 
 export type MemorySchedule = 'in-place' | 'ping-pong';
 
@@ -28,6 +29,8 @@ export interface MemoryRunOptions {
    * without (`rows`, for CPU rasterisers). Same bits either way. Default: rows on software adapters.
    */
   inplaceKernel?: InPlaceKernel;
+  /** Leave X_P on the GPU and return it as `kept` (the caller destroys it). */
+  keep?: boolean;
 }
 
 export type InPlaceKernel = 'lanes' | 'rows';
@@ -45,6 +48,7 @@ export interface MemoryRun {
   passes: number;
   /** Device bytes held for the working set: (C + 1) or 2·C chunks. */
   bytesAllocated: number;
+  kept?: KeptMemory;
 }
 
 /** One dispatch of a pass, in physical slots; dst === src means in place. */
@@ -127,7 +131,8 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
   try {
     const slots = await allocateChunks(device, slotCount, chunkBytes);
     owned.push(...slots);
-    return await withErrorScopes(device, 'memory proof', async () => {
+    let finalSlots: GPUBuffer[] = [];
+    const run: MemoryRun = await withErrorScopes(device, 'memory proof', async () => {
       const digests = own(storageBuffer(device, 'memory.digests', C * perChunk * 32));
       const scratch = own(storageBuffer(device, 'memory.digests.chunk', perChunk * 32));
       const captured = own(storageBuffer(device, 'memory.capture', Math.max(16, capture.length * BLOCK_BYTES)));
@@ -236,8 +241,13 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       }
       timer.wallEnd('memory.readback');
       const phases = await timer.resolve();
+      finalSlots = phys.map((s) => slots[s] as GPUBuffer);
       return { digests: digestBytes, blocks, phases, method: timer.method, schedule, chunks: C, rowsPerChunk: R, passes: P, bytesAllocated: slotCount * chunkBytes };
     });
+    if (!opts.keep) return run;
+    // Only once every scope came back clean do X_P's slots pass from `owned` to the caller.
+    owned.splice(0, owned.length, ...owned.filter((o) => !finalSlots.includes(o as GPUBuffer)));
+    return { ...run, kept: keptMemory(device, finalSlots, perChunk) };
   } finally {
     for (const o of owned) o.destroy();
   }

@@ -4,6 +4,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { refused } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMemoryProof } from '../proofs/memory-gpu.js';
+import type { KeptMemory } from '../proofs/memory-kept.js';
 import { memoryLayout } from '../proofs/memory-size.js';
 import type { MemoryParams as Layout } from '../proofs/memory-spec.js';
 import type { BlockOpening, CommitmentBody, MemoryParams as MemoryRequest } from '../protocol/schemas.js';
@@ -20,29 +21,43 @@ export interface MemoryCommit {
   body: NonNullable<CommitmentBody['memory']>;
   state: MemoryState;
   phases: Record<string, number>;
+  kept?: KeptMemory;
 }
 
-export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, onProgress?: (done: number, total: number) => void): Promise<MemoryCommit> {
+export interface CommitMemoryOptions {
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Keep X_P on the GPU for the openings (one process answering its own). */
+  keep?: boolean | undefined;
+}
+
+export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, opts: CommitMemoryOptions = {}): Promise<MemoryCommit> {
   const layout = memoryLayout(req.mib, req.passes, ctx.device.limits);
-  const run = await runMemoryProof(ctx, seed, layout, onProgress ? { onProgress } : {});
+  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}) });
   const tree = MerkleTree.fromPackedLeafData(run.digests);
   return {
     body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
     state: { digests: toB64(run.digests), chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
     phases: run.phases,
+    ...(run.kept ? { kept: run.kept } : {}),
   };
 }
 
-export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[]): Promise<BlockOpening[]> {
+/** The blocks asked for: copied from X_P when it was kept, else from a re-run of every pass. */
+export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], kept?: KeptMemory): Promise<BlockOpening[]> {
   if (blocks.length === 0) return [];
-  const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
-  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks });
   const committed = fromB64(state.digests);
-  if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');
+  const captured = kept ? await kept.blocks(blocks) : await rerunBlocks(ctx, seed, passes, state, blocks, committed);
   const tree = MerkleTree.fromPackedLeafData(committed);
   return blocks.map((index) => {
-    const words = run.blocks.get(index);
+    const words = captured.get(index);
     if (!words) throw new Error(`block ${index} was not captured`);
     return { index, data: toB64(new Uint8Array(words.buffer, words.byteOffset, words.byteLength)), path: tree.auditPath(index).map(toHex) };
   });
+}
+
+async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array): Promise<Map<number, Uint32Array>> {
+  const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
+  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks });
+  if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');
+  return run.blocks;
 }

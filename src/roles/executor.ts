@@ -15,6 +15,7 @@ import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import type { ReplayStore } from './stores.js';
 import { commitMemory, openMemory, type MemoryState } from './executor-memory.js';
+import type { KeptMemory } from '../proofs/memory-kept.js';
 
 /** Clock skew tolerated between validator and executor when checking issuedAt. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -25,7 +26,7 @@ export interface ExecutorOptions {
   now?: () => number;
   /** Matmul variant id; the default kernel when absent. */
   kernel?: string | undefined;
-  /** Keep the matmul's C_k on the GPU until the openings (one process answering its own). */
+  /** Keep C_k and X_P on the GPU until the openings (one process answering its own). */
   keepOnGpu?: boolean | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -71,7 +72,10 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   });
   const tree = MerkleTree.fromPackedLeafData(run.digests);
   const mem = b.memory
-    ? await commitMemory(ctx, fromHex(b.seed), b.memory, opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined)
+    ? await commitMemory(ctx, fromHex(b.seed), b.memory, {
+        keep: opts.keepOnGpu,
+        onProgress: opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined,
+      })
     : undefined;
   const totalMs = performance.now() - t0;
   const body: CommitmentBody = {
@@ -93,17 +97,19 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
   const state: ExecutorState = { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
-  if (run.kept) keptChains.set(state, run.kept);
+  if (run.kept || mem?.kept) keptOnGpu.set(state, { ...(run.kept ? { chain: run.kept } : {}), ...(mem?.kept ? { memory: mem.kept } : {}) });
   return state;
 }
 
-// GPU-resident rows of a state, outside the (serialisable) state itself.
-const keptChains = new WeakMap<ExecutorState, KeptChain>();
+// GPU-resident C_k and X_P of a state, outside the (serialisable) state itself.
+const keptOnGpu = new WeakMap<ExecutorState, { chain?: KeptChain; memory?: KeptMemory }>();
 
 /** Frees what a state holds on the GPU; a state answered or expired is released. */
 export function releaseState(state: ExecutorState): void {
-  keptChains.get(state)?.destroy();
-  keptChains.delete(state);
+  const kept = keptOnGpu.get(state);
+  kept?.chain?.destroy();
+  kept?.memory?.destroy();
+  keptOnGpu.delete(state);
 }
 
 export async function answerOpenings(ctx: GpuContext, state: ExecutorState, request: SignedOpenRequest, opts: ExecutorOptions): Promise<SignedOpenings> {
@@ -122,7 +128,14 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
   }
   const digests = Buffer.from(state.digests, 'base64');
-  const captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
+  let captured: Map<string, Int32Array>;
+  let blocks: BlockOpening[];
+  try {
+    captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
+    blocks = await openBlocks(ctx, state, r.blocks);
+  } finally {
+    releaseState(state);
+  }
   const tree = MerkleTree.fromPackedLeafData(digests);
   const open = (k: number, i: number): { row: string; path: string[] } => {
     const row = captured.get(rowKey({ k, i }));
@@ -130,7 +143,6 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     return { row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)), path: tree.auditPath(k * n + i).map(toHex) };
   };
   const rows = r.rows.map(({ k, i }) => ({ k, i, ...open(k, i), ...(k > 0 ? { prev: open(k - 1, i) } : {}) }));
-  const blocks = await openBlocks(ctx, state, r.blocks);
   return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
 }
 
@@ -142,19 +154,13 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
   blocks.forEach((b, j) => {
     if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
   });
-  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks);
+  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, keptOnGpu.get(state)?.memory);
 }
 
 /** The rows asked for: copied from the kept chain when there is one, else from a re-run. */
 async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], digests: Uint8Array, opts: ExecutorOptions): Promise<Map<string, Int32Array>> {
-  const kept = keptChains.get(state);
-  if (kept) {
-    try {
-      return await kept.rows(refs);
-    } finally {
-      releaseState(state);
-    }
-  }
+  const kept = keptOnGpu.get(state)?.chain;
+  if (kept) return kept.rows(refs);
   const { seed, matmul } = state.challenge.body;
   const run = await runMatmulChain(ctx, fromHex(seed), matmul, { capture: refs, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   // The re-run must reproduce what was committed; anything else is a fault on this machine.

@@ -1,0 +1,67 @@
+// Paced polling of dawn.node's promises: which callbacks it paces, that it restores the global
+// when the last user leaves, the mode's parsing (both sides), and that GPU work still completes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pacePolling, pollMode } from '../src/gpu/event-poll.js';
+import { openGpu } from '../src/gpu/context.js';
+import { GpuproofError } from '../src/errors.js';
+
+test('pollMode: env wins, else paced on software adapters and spin elsewhere; bad values name the variable', () => {
+  assert.equal(pollMode(true, {}), 'paced');
+  assert.equal(pollMode(false, {}), 'spin');
+  assert.equal(pollMode(true, { GPUPROOF_POLL: 'spin' }), 'spin');
+  assert.equal(pollMode(false, { GPUPROOF_POLL: 'paced' }), 'paced');
+  assert.equal(pollMode(false, { GPUPROOF_POLL: '' }), 'spin');
+  assert.throws(() => pollMode(true, { GPUPROOF_POLL: 'fast' }), (e: unknown) => e instanceof GpuproofError && e.code === 'INPUT' && e.field === 'GPUPROOF_POLL');
+});
+
+test('pacePolling wraps the global while in use, reference counted, and restores it after', async () => {
+  const original = globalThis.setImmediate;
+  const a = pacePolling();
+  const b = pacePolling();
+  assert.notEqual(globalThis.setImmediate, original);
+  a();
+  a(); // a second release of the same handle changes nothing
+  assert.notEqual(globalThis.setImmediate, original, 'still in use by b');
+  // JavaScript callbacks still run as immediates, before any timer.
+  const order: string[] = [];
+  await new Promise<void>((done) => {
+    setTimeout(() => (order.push('timer'), done()), 0);
+    setImmediate(() => order.push('immediate'));
+  });
+  assert.deepEqual(order, ['immediate', 'timer']);
+  b();
+  assert.equal(globalThis.setImmediate, original);
+});
+
+test('native callbacks are paced through a timer; the count of ticks drops while GPU work completes', async () => {
+  const ticks = async (mode: 'spin' | 'paced'): Promise<number> => {
+    const prev = process.env.GPUPROOF_POLL;
+    process.env.GPUPROOF_POLL = mode;
+    const ctx = await openGpu();
+    if (prev === undefined) delete process.env.GPUPROOF_POLL;
+    else process.env.GPUPROOF_POLL = prev;
+    const inner = globalThis.setImmediate;
+    let count = 0;
+    globalThis.setImmediate = Object.assign((fn: (...a: unknown[]) => void, ...args: unknown[]) => (count++, inner(fn, ...args)), inner) as typeof setImmediate;
+    try {
+      assert.equal(ctx.poll, mode);
+      const buf = ctx.device.createBuffer({ label: 'test.poll', size: 16 << 20, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      for (let i = 0; i < 8; i++) {
+        const enc = ctx.device.createCommandEncoder({ label: 'test.poll' });
+        enc.clearBuffer(buf);
+        ctx.device.queue.submit([enc.finish()]);
+        await ctx.device.queue.onSubmittedWorkDone();
+      }
+      buf.destroy();
+    } finally {
+      globalThis.setImmediate = inner;
+      await ctx.close();
+    }
+    return count;
+  };
+  const spin = await ticks('spin');
+  const paced = await ticks('paced');
+  // Paced ticks are timers; what reaches setImmediate then is at most one per wait and per pace.
+  assert.ok(paced * 4 < spin, `paced ${paced} ticks vs spin ${spin}`);
+});
