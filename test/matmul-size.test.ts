@@ -37,13 +37,17 @@ test('adapter buffer limit: the largest n fits, the next does not', () => {
   fails(() => checkMatmulSize({ n: n + 16, iterations: 1 }, limits, 'body.matmul'), 'body.matmul.n');
 });
 
-test('Dawn flags come from options, then the environment', () => {
+test('Dawn flags: the tensor path toggles by default, then options, then the environment', () => {
   const env = { GPUPROOF_BACKEND: 'vulkan', GPUPROOF_ADAPTER: 'llvmpipe', GPUPROOF_TOGGLES: 'a, b', GPUPROOF_DISABLE_TOGGLES: 'c' };
   assert.deepEqual(dawnFlags({}, env), [
-    'backend=vulkan', 'adapter=llvmpipe', 'enable-dawn-features=a,b', 'disable-dawn-features=timestamp_quantization,c',
+    'backend=vulkan', 'adapter=llvmpipe', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia,a,b', 'disable-dawn-features=timestamp_quantization,c',
   ]);
   assert.deepEqual(dawnFlags({ backend: 'null', toggles: ['allow_unsafe_apis'] }, {}), [
-    'backend=null', 'enable-dawn-features=allow_unsafe_apis', 'disable-dawn-features=timestamp_quantization',
+    'backend=null', 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia', 'disable-dawn-features=timestamp_quantization',
+  ]);
+  // A default can be turned off; it then appears only among the disabled.
+  assert.deepEqual(dawnFlags({}, { GPUPROOF_DISABLE_TOGGLES: 'allow_unsafe_apis' }), [
+    'enable-dawn-features=vulkan_enable_f16_on_nvidia', 'disable-dawn-features=timestamp_quantization,allow_unsafe_apis',
   ]);
 });
 

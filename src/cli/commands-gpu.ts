@@ -6,6 +6,8 @@ import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-s
 import { MAX_MIB, MIN_PASSES, MAX_PASSES, checkMemoryRequest } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest } from '../roles/selftest.js';
+import { candidateVariants } from '../proofs/matmul-variants.js';
+import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { selftestHuman, selftestJson } from './selftest-output.js';
 import { reportHtml } from './report-html.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
@@ -22,12 +24,16 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
     .command('adapters', 'show the WebGPU adapter, its features and limits', (c) => c, async (raw) => {
       const out = makeOut((raw as unknown as Args).json);
-      const report = await withGpu({}, async (ctx) => ctx.report);
+      const { report, tensor } = await withGpu({}, async (ctx) => ({
+        report: ctx.report,
+        tensor: candidateVariants(ctx.device.limits, variantNeedsOf(ctx)).filter((v) => v.tensor).map((v) => v.id),
+      }));
       const software = isSoftwareAdapter(report);
-      out.result({ ok: true, adapters: [{ ...report, software }] }, table([
+      out.result({ ok: true, adapters: [{ ...report, software, tensorKernels: tensor }] }, table([
         ['vendor', report.vendor], ['architecture', report.architecture], ['device', report.device],
         ['description', report.description], ['backend', report.backend], ['software', String(software)],
         ['features', report.features.join(' ')],
+        ['tensor path', tensor.length > 0 ? `${tensor.length} kernels (${[...new Set(tensor.map((id) => id.split('-').slice(0, 3).join('-')))].join(', ')})` : 'none (no exact subgroup-matrix shape)'],
         ['maxStorageBufferBindingSize', String(report.limits.maxStorageBufferBindingSize)],
         ['maxBufferSize', String(report.limits.maxBufferSize)],
       ]));

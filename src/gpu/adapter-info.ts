@@ -11,7 +11,17 @@ export interface AdapterReport {
   isFallbackAdapter: boolean;
   subgroupMinSize: number | null;
   subgroupMaxSize: number | null;
+  /** The adapter's subgroup-matrix shapes, as plain objects (empty without the feature). */
+  subgroupMatrixConfigs: SubgroupMatrixConfig[];
   limits: Record<string, number>;
+}
+
+export interface SubgroupMatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
 }
 
 const cap = (s: string | undefined, n = 256): string => (s ?? '').slice(0, n);
@@ -27,6 +37,7 @@ export function describeAdapter(adapter: GPUAdapter, backend?: string): AdapterR
   const info = adapter.info as GPUAdapterInfo & {
     subgroupMinSize?: number;
     subgroupMaxSize?: number;
+    subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[];
     isFallbackAdapter?: boolean;
     backendType?: string;
   };
@@ -46,6 +57,14 @@ export function describeAdapter(adapter: GPUAdapter, backend?: string): AdapterR
     isFallbackAdapter: info.isFallbackAdapter ?? false,
     subgroupMinSize: info.subgroupMinSize ?? null,
     subgroupMaxSize: info.subgroupMaxSize ?? null,
+    // dawn.node's config objects keep their fields on the prototype: copy them out.
+    subgroupMatrixConfigs: [...(info.subgroupMatrixConfigs ?? [])].slice(0, 64).map((c) => ({
+      componentType: String(c.componentType),
+      resultComponentType: String(c.resultComponentType),
+      M: Number(c.M),
+      N: Number(c.N),
+      K: Number(c.K),
+    })),
     limits,
   };
 }

@@ -29,7 +29,14 @@ export interface GpuContext {
   close(): Promise<void>;
 }
 
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16', 'chromium-experimental-subgroup-matrix' as GPUFeatureName];
+
+/**
+ * Toggles on by default: the tensor path's feature is experimental (allow_unsafe_apis), and Dawn
+ * hides f16 on NVIDIA's Vulkan driver unless asked (vulkan_enable_f16_on_nvidia). Neither changes
+ * what a kernel computes; GPUPROOF_DISABLE_TOGGLES turns either off.
+ */
+export const DEFAULT_TOGGLES = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia'];
 
 let globalsInstalled = false;
 
@@ -38,9 +45,10 @@ export function dawnFlags(opts: GpuOptions = {}, env: NodeJS.ProcessEnv = proces
   const flags: string[] = [];
   const backend = opts.backend ?? env.GPUPROOF_BACKEND;
   const adapter = opts.adapter ?? env.GPUPROOF_ADAPTER;
-  const toggles = [...(opts.toggles ?? []), ...splitList(env.GPUPROOF_TOGGLES)];
+  const userDisabled = splitList(env.GPUPROOF_DISABLE_TOGGLES);
+  const toggles = [...DEFAULT_TOGGLES, ...(opts.toggles ?? []), ...splitList(env.GPUPROOF_TOGGLES)].filter((t) => !userDisabled.includes(t));
   // Dawn quantizes timestamps for the web's sake; a benchmark wants the raw ticks.
-  const disabled = ['timestamp_quantization', ...splitList(env.GPUPROOF_DISABLE_TOGGLES)];
+  const disabled = ['timestamp_quantization', ...userDisabled];
   if (backend) flags.push(`backend=${backend}`);
   if (adapter) flags.push(`adapter=${adapter}`);
   if (toggles.length > 0) flags.push(`enable-dawn-features=${[...new Set(toggles)].join(',')}`);

@@ -11,7 +11,8 @@ import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
 import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
 import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
 import { sha256Pipeline } from './sha256-gpu.js';
-import { DEFAULT_VARIANT_ID, findVariant, type MatmulVariant } from './matmul-variants.js';
+import { DEFAULT_VARIANT_ID, findVariant, type MatmulPath, type MatmulVariant } from './matmul-variants.js';
+import { createMultiplier, multiplyPipelines } from './matmul-multiply.js';
 
 export interface RowRef {
   k: number;
@@ -39,7 +40,7 @@ export interface MatmulRun {
   rows: Map<string, Int32Array>;
   phases: Record<string, number>;
   method: TimingMethod;
-  path: 'f32';
+  path: MatmulPath;
   kernel: string;
   kept?: KeptChain;
 }
@@ -55,21 +56,19 @@ export const KEEP_MAX_BYTES = 2 * 2 ** 30;
 export const canKeep = (size: MatmulSize, limits: GPUSupportedLimits): boolean =>
   size.iterations * size.n * size.n * 4 <= Math.min(KEEP_MAX_BYTES, limits.maxBufferSize);
 
-/** The pipeline of a matmul variant; every variant binds (A, B, C, params). */
-export const matmulPipeline = (device: GPUDevice, v: MatmulVariant): Promise<GPUComputePipeline> =>
-  getPipeline(device, { label: `matmul.${v.id}`, files: ['matmul_common', v.file], defines: v.defines });
-
 export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
 
-type Pipelines4 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
-/** The chain's pipelines (generate, multiply, SHA-256, fold), compiled once per device. */
-export const matmulPipelines = (device: GPUDevice, variant: MatmulVariant): Promise<Pipelines4> =>
-  Promise.all([
+type Pipelines3 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
+/** The chain's pipelines (generate, SHA-256, fold, and the variant's multiply), compiled once per device. */
+export async function matmulPipelines(device: GPUDevice, variant: MatmulVariant): Promise<Pipelines3> {
+  const [gen, sha, fold] = await Promise.all([
     getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
-    matmulPipeline(device, variant),
     sha256Pipeline(device),
     getPipeline(device, { label: 'matmul.fold', files: ['fold'] }),
+    multiplyPipelines(device, variant),
   ]);
+  return [gen, sha, fold];
+}
 
 export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: MatmulSize, opts: MatmulRunOptions = {}): Promise<MatmulRun> {
   checkMatmulSize(size, ctx.device.limits);
@@ -77,7 +76,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
   const { n, iterations: K } = size;
   const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
   if (variant.requires && !device.features.has(variant.requires)) throw gpuError(`kernel ${variant.id} needs the ${variant.requires} feature, which this device lacks`);
-  const [genP, mmP, shaP, foldP] = await matmulPipelines(device, variant);
+  const [genP, shaP, foldP] = await matmulPipelines(device, variant);
   const captures = groupCaptures(opts.capture ?? [], size);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
@@ -97,7 +96,6 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const u = (label: string, words: number[]): GPUBuffer => own(uniformBuffer(device, label, new Uint32Array(words)));
       const genA = u('matmul.gen.A0', [...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0]);
       const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
-      const mmU = u('matmul.params', [n, 0, 0, 0]);
       const shaU = u('sha256.rows.params', [n, n, 0, n]);
       const foldU = u('matmul.fold.params', [(n * n) / 4, 0, 0, 0]);
       const bg = (label: string, pipeline: GPUComputePipeline, bufs: GPUBufferBinding[]): GPUBindGroup =>
@@ -108,7 +106,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
         });
       const genABg = bg('matmul.gen.A0', genP, [{ buffer: a }, { buffer: genA }]);
       const genBBg = bg('matmul.gen.B', genP, [{ buffer: b }, { buffer: genB }]);
-      const mmBg = bg('matmul.mul', mmP, [{ buffer: a }, { buffer: b }, { buffer: c }, { buffer: mmU }]);
+      const multiplier = own(await createMultiplier(device, variant, n, { a, b, c }, ctx.report.subgroupMaxSize));
       const foldBg = bg('matmul.fold', foldP, [{ buffer: c }, { buffer: a }, { buffer: foldU }]);
       const genDispatch = dispatchSize((n * n) / 4, 64);
       const rowDispatch = dispatchSize(n, 64);
@@ -130,9 +128,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       for (let k = 0; k < K; k++) {
         const e = device.createCommandEncoder({ label: `matmul.iter${k}` });
         const pass = e.beginComputePass({ label: `matmul.iter${k}`, timestampWrites: timer.writes('chain', k === 0, k === K - 1) });
-        pass.setPipeline(mmP);
-        pass.setBindGroup(0, mmBg);
-        pass.dispatchWorkgroups(Math.ceil(n / variant.tileN), Math.ceil(n / variant.tileM));
+        multiplier.encode(pass);
         pass.setPipeline(shaP);
         pass.setBindGroup(0, bg(`sha256.rows.k${k}`, shaP, [{ buffer: c }, { buffer: digests, offset: k * n * 32, size: n * 32 }, { buffer: shaU }]));
         pass.dispatchWorkgroups(...rowDispatch);
@@ -164,7 +160,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       timer.wallEnd('readback');
       const phases = await timer.resolve();
       failed = false;
-      return { digests: digestBytes, rows, phases, method: timer.method, path: 'f32' as const, kernel: variant.id, ...(kept ? { kept: keptChain(device, kept, size) } : {}) };
+      return { digests: digestBytes, rows, phases, method: timer.method, path: variant.path, kernel: variant.id, ...(kept ? { kept: keptChain(device, kept, size) } : {}) };
     });
   } finally {
     for (const o of owned) o.destroy();

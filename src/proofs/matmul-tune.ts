@@ -7,8 +7,9 @@ import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer } from '../gpu/timer.js';
 import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
-import { matmulPipeline } from './matmul-gpu.js';
-import { MATMUL_VARIANTS, variantFits, type MatmulVariant, type VariantNeeds } from './matmul-variants.js';
+import { createMultiplier } from './matmul-multiply.js';
+import { SUBGROUP_MATRIX_FEATURE, exactShapes } from './tensor-variants.js';
+import { candidateVariants, type MatmulVariant, type VariantNeeds } from './matmul-variants.js';
 
 export interface VariantTiming {
   id: string;
@@ -21,10 +22,7 @@ export interface VariantTiming {
 
 export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, reps: number): Promise<VariantTiming> {
   const { device } = ctx;
-  const [genP, mmP] = await Promise.all([
-    getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
-    matmulPipeline(device, v),
-  ]);
+  const genP = await getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] });
   const seed = new Uint8Array(32);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
@@ -36,7 +34,7 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
       const c = own(storageBuffer(device, 'tune.C', n * n * 4));
       const ga = own(uniformBuffer(device, 'tune.gen.A', new Uint32Array([...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0])));
       const gb = own(uniformBuffer(device, 'tune.gen.B', new Uint32Array([...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0])));
-      const mu = own(uniformBuffer(device, 'tune.params', new Uint32Array([n, 0, 0, 0])));
+      const mul = own(await createMultiplier(device, v, n, { a, b, c }, ctx.report.subgroupMaxSize));
       const bind = (p: GPUComputePipeline, bufs: GPUBuffer[]): GPUBindGroup =>
         device.createBindGroup({ label: 'tune', layout: p.getBindGroupLayout(0), entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
       let enc = device.createCommandEncoder({ label: 'tune.generate' });
@@ -49,18 +47,14 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
       pass.end();
       // One warm-up multiplication outside the timed pass: first dispatches pay for caches and JIT.
       pass = enc.beginComputePass({ label: 'tune.warmup' });
-      pass.setPipeline(mmP);
-      pass.setBindGroup(0, bind(mmP, [a, b, c, mu]));
-      pass.dispatchWorkgroups(Math.ceil(n / v.tileN), Math.ceil(n / v.tileM));
+      mul.encode(pass);
       pass.end();
       device.queue.submit([enc.finish()]);
       await device.queue.onSubmittedWorkDone();
       timer.wallStart('mm');
       enc = device.createCommandEncoder({ label: `tune.${v.id}` });
       pass = enc.beginComputePass({ label: `tune.${v.id}`, timestampWrites: timer.writes('mm', true, true) });
-      pass.setPipeline(mmP);
-      pass.setBindGroup(0, bind(mmP, [a, b, c, mu]));
-      for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(Math.ceil(n / v.tileN), Math.ceil(n / v.tileM));
+      for (let r = 0; r < reps; r++) mul.encode(pass);
       pass.end();
       device.queue.submit([enc.finish()]);
       await device.queue.onSubmittedWorkDone();
@@ -73,15 +67,16 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
   }
 }
 
-/** The device facts a variant may need: its features and the adapter's subgroup size. */
-export const variantNeedsOf = (ctx: GpuContext): VariantNeeds => ({ features: ctx.device.features, subgroupMaxSize: ctx.report.subgroupMaxSize });
+/** The device facts a variant may need: its features, subgroup size and exact subgroup-matrix shapes. */
+export const variantNeedsOf = (ctx: GpuContext): VariantNeeds => ({
+  features: ctx.device.features,
+  subgroupMaxSize: ctx.report.subgroupMaxSize,
+  tensorShapes: ctx.device.features.has(SUBGROUP_MATRIX_FEATURE) ? exactShapes(ctx.report.subgroupMatrixConfigs) : [],
+});
 
 /** Times every candidate (baselines excluded unless asked) and returns them fastest first. */
 export async function tuneMatmul(ctx: GpuContext, n: number, reps: number, opts: { includeBaseline?: boolean } = {}): Promise<VariantTiming[]> {
   const out: VariantTiming[] = [];
-  for (const v of MATMUL_VARIANTS) {
-    if ((v.baseline && !opts.includeBaseline) || !variantFits(v, ctx.device.limits, variantNeedsOf(ctx))) continue;
-    out.push(await timeVariant(ctx, v, n, reps));
-  }
+  for (const v of candidateVariants(ctx.device.limits, variantNeedsOf(ctx), opts.includeBaseline)) out.push(await timeVariant(ctx, v, n, reps));
   return out.sort((x, y) => y.gflops - x.gflops);
 }

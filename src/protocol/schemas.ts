@@ -3,6 +3,7 @@
 // the signature. Cross-message rules (a commitment's leaves = n·iterations, an opening answers
 // its request) belong to the roles; only what one message can say about itself is checked here.
 import { z } from 'zod';
+import { MATMUL_PATHS } from '../proofs/matmul-variants.js';
 import {
   base64Bytes,
   boundedRecord,
@@ -84,7 +85,7 @@ export const ChallengeBody = z
 
 // ---- commitment ----
 
-export const MATMUL_PATHS = ['f32', 'f16-subgroup-matrix', 'i8-subgroup-matrix'] as const;
+export { MATMUL_PATHS } from '../proofs/matmul-variants.js';
 export const TIMING_METHODS = ['timestamp-query', 'queue-completion'] as const;
 
 export const AdapterInfo = z.strictObject({

@@ -4,10 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { tuneMatmul, variantNeedsOf, type VariantTiming } from '../proofs/matmul-tune.js';
-import { MATMUL_VARIANTS, DEFAULT_VARIANT_ID, variantFits } from '../proofs/matmul-variants.js';
+import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
 import { writeFileAtomic } from '../util/files.js';
 
-export const KIT_VERSION = '0.1.0';
+// 0.2.0: tensor variants join the candidates, so choices cached before them are tuned again.
+export const KIT_VERSION = '0.2.0';
 
 export interface TuneChoice {
   kernel: string;
@@ -37,7 +38,7 @@ export async function chooseKernel(ctx: GpuContext, cachePath: string | undefine
   const key = adapterKey(ctx);
   const cache = cachePath ? readCache(cachePath) : {};
   const hit = cache[key];
-  if (hit && MATMUL_VARIANTS.some((v) => v.id === hit.kernel && !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx)))) return { kernel: hit.kernel, source: 'cache' };
+  if (hit && cachedFits(ctx, hit.kernel)) return { kernel: hit.kernel, source: 'cache' };
   const timings = await tuneMatmul(ctx, tuneSize(ctx), 2);
   const best = timings[0];
   if (!best || !Number.isFinite(best.gflops)) return { kernel: DEFAULT_VARIANT_ID, source: 'default', timings };
@@ -46,4 +47,15 @@ export async function chooseKernel(ctx: GpuContext, cachePath: string | undefine
     writeFileAtomic(cachePath, `${JSON.stringify(cache, null, 2)}\n`);
   }
   return { kernel: best.id, source: 'tuned', timings };
+}
+
+/** A cached id still names a non-baseline variant this device can run (caches are files anyone can edit). */
+function cachedFits(ctx: GpuContext, id: unknown): boolean {
+  if (typeof id !== 'string') return false;
+  try {
+    const v = findVariant(id);
+    return !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx));
+  } catch {
+    return false;
+  }
 }
