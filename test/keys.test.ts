@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import nacl from 'tweetnacl';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,17 @@ const isError = (code: string, field?: string) => (e: unknown) => {
   if (field !== undefined) assert.equal(e.field, field, e.message);
   return true;
 };
+
+test('generated pairs are tweetnacl pairs: the public half is keyPair.fromSeed of the seed, seeds differ', () => {
+  const a = generateKeyPair();
+  const b = generateKeyPair();
+  for (const kp of [a, b]) {
+    const want = nacl.sign.keyPair.fromSeed(kp.secretKey.subarray(0, 32));
+    assert.ok(bytesEqual(kp.publicKey, want.publicKey));
+    assert.ok(bytesEqual(kp.secretKey, want.secretKey));
+  }
+  assert.ok(!bytesEqual(a.secretKey, b.secretKey));
+});
 
 test(
   'key file round trip, mode 0600, nothing else left in the directory',

@@ -25,7 +25,7 @@ import { BLOCK_WORDS, BLOCK_ROWS, ROW_WORDS, computeLayersRef, drawBlockWords, h
 import { memoryLayout } from '../src/proofs/memory-size.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, fromHex, toB64 } from '../src/util/bytes.js';
-import { assertAccepted, assertRejectedBy as rejectedBy, failed } from './helpers/verdicts.js';
+import { assertAccepted, assertRejectedBy as rejectedBy } from './helpers/verdicts.js';
 
 const gpu = useGpu();
 

@@ -111,8 +111,8 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
-        out.progress('attest (done)', PHASES.length, PHASES.length);
+        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
+        out.progress?.('attest (done)', PHASES.length, PHASES.length);
         const card = r.cards[0];
         const human = [
           card && r.cards.length === 1 ? checksTable(card.checks) : table(summaryRows([r])),
@@ -162,7 +162,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
             .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
           rs.forEach((r, j) => (results[idx[j] as number] = r));
           done += idx.length;
-          out.progress('validate', done, list.length);
+          out.progress?.('validate', done, list.length);
         });
         const accepted = results.filter((r) => r.accepted).length;
         out.result(

@@ -42,7 +42,7 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           const r = await selftest(ctx, { n: opt('n'), iterations: opt('iterations'), memoryMib: opt('memory-mib'), passes: opt('passes'), tuneCache: join(gpuproofHome(), 'autotune.json') });
           if (!r.accepted) throw new Error(`run ${i + 1} was rejected: ${r.checks.filter((x) => !x.pass).map((x) => x.name).join(', ')}`);
           all.push({ figures: r.judgement.figures, adapter: r.adapter.description || r.adapter.device });
-          out.progress('calibrate', i + 1, runs);
+          out.progress?.('calibrate', i + 1, runs);
         }
         return all;
       });

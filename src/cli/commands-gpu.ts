@@ -13,7 +13,7 @@ import { reportHtml } from './report-html.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { join } from 'node:path';
 import { gpuproofHome, intOption, kernelOption } from './inputs.js';
-import { checksTable, makeOut, table, type SetCode } from './output.js';
+import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
 

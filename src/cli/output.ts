@@ -8,7 +8,8 @@ export type SetCode = (code: number) => void;
 export interface Out {
   json: boolean;
   result(obj: Record<string, unknown>, human: string): void;
-  progress(phase: string, done: number, total: number): void;
+  /** Present only on a TTY without --json: each report makes the GPU work wait for it. */
+  progress?: ((phase: string, done: number, total: number) => void) | undefined;
   info(line: string): void;
 }
 
@@ -19,10 +20,11 @@ export function makeOut(json: boolean): Out {
     result(obj, human) {
       process.stdout.write(json ? `${JSON.stringify(obj, null, 2)}\n` : `${human}\n`);
     },
-    progress(phase, done, total) {
-      if (!tty) return;
-      process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
-    },
+    progress: tty
+      ? (phase, done, total) => {
+          process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
+        }
+      : undefined,
     info(line) {
       if (!json) process.stderr.write(`${line}\n`);
     },

@@ -14,9 +14,18 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 let users = 0;
 let original: typeof setImmediate | undefined;
 
+// A wait's first tick runs at once: work already done (a readback after a drain) then settles
+// without a timer's delay. Ticks that follow within a moment of the last are the spin, and are paced.
+const FRESH_MS = 4;
+let lastNative = Number.NEGATIVE_INFINITY;
+
 function pacedSetImmediate(this: unknown, fn: (...a: unknown[]) => void, ...args: unknown[]): NodeJS.Immediate {
   const real = original as typeof setImmediate;
   if (typeof fn === 'function' && NATIVE.test(Function.prototype.toString.call(fn))) {
+    const now = performance.now();
+    const fresh = now - lastNative > FRESH_MS;
+    lastNative = now;
+    if (fresh) return real(fn, ...args);
     // Dawn drops the handle it gets back, so a Timeout stands in for the Immediate.
     return setTimeout(fn, 1, ...args) as unknown as NodeJS.Immediate;
   }

@@ -32,6 +32,15 @@ export class PhaseTimer {
     };
   }
 
+  /**
+   * Ends a phase's host side. Wall timing must wait for the queue here; with timestamps the GPU
+   * times itself, so the next phase is queued at once (each wait is a host round trip, and on a
+   * paced software adapter up to a millisecond more).
+   */
+  async settle(): Promise<void> {
+    if (!this.querySet) await this.device.queue.onSubmittedWorkDone();
+  }
+
   wallStart(phase: string): void {
     this.slot(phase);
     this.wall.set(phase, { start: performance.now(), end: Number.NaN });

@@ -121,7 +121,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       gp.dispatchWorkgroups(...genDispatch);
       gp.end();
       device.queue.submit([enc.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await timer.settle();
       timer.wallEnd('generate');
 
       timer.wallStart('chain');
@@ -146,6 +146,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
           opts.onProgress(k + 1, K);
         }
       }
+      // Drained before the readback's wall clock starts, so it times the copy alone.
       await device.queue.onSubmittedWorkDone();
       timer.wallEnd('chain');
 

@@ -170,7 +170,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       }
       ip.end();
       device.queue.submit([enc.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await timer.settle();
       timer.wallEnd('memory.init');
 
       // Logical chunk c of the current layer lives in slot phys[c].
@@ -208,7 +208,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
           opts.onProgress(p, P);
         }
       }
-      await device.queue.onSubmittedWorkDone();
+      await timer.settle();
       timer.wallEnd('memory.passes');
 
       timer.wallStart('memory.hash');
@@ -228,6 +228,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
         he.copyBufferToBuffer(src, (b % perChunk) * BLOCK_BYTES, captured, i * BLOCK_BYTES, BLOCK_BYTES);
       });
       device.queue.submit([he.finish()]);
+      // Drained before the readback's wall clock starts, so it times the copy alone.
       await device.queue.onSubmittedWorkDone();
       timer.wallEnd('memory.hash');
 

@@ -2,7 +2,7 @@
 // recomputation of single words and the reference the WGSL kernels must reproduce. Everything is
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
 import { sha256 } from '../util/bytes.js';
-import { streamKey, threefry4x32, word, wordUnchecked } from './threefry.js';
+import { streamKey, threefry4x32, wordUnchecked } from './threefry.js';
 
 /** Stream names of the memory proof (keys as in docs/generator.md §2). */
 export const STREAM_MEMORY_X0 = 'memory.X0';

@@ -13,17 +13,8 @@ function fieldOf(path: readonly (string | number)[]): string {
 
 /** True when `s` is not well-formed UTF-16, so it has no UTF-8 encoding and no JCS form. */
 export function hasLoneSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return true;
-    }
-  }
-  return false;
+  // Native (Node ≥ 20): a JavaScript scan cost ~1 ms on an openings message's 350 KB of base64.
+  return !(s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /**

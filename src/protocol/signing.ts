@@ -65,9 +65,28 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  * holds both to the same vectors); OpenSSL is about fifty times faster, and every message is signed.
  */
 function ed25519PrivateKey(seed: Uint8Array): { key: KeyObject; publicKey: Uint8Array } {
-  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  return { key, publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
+  const id = toB64(seed);
+  let hit = privateKeys.get(id);
+  if (!hit) {
+    const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+    hit = { key, publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
+    remember(privateKeys, id, hit, 16);
+  }
+  return hit;
+}
+
+/** The public key of a 32-byte ed25519 seed (RFC 8032), as tweetnacl's keyPair.fromSeed gives it. */
+export const publicKeyOfSeed = (seed: Uint8Array): Uint8Array => ed25519PrivateKey(seed).publicKey;
+
+// A process signs with a key or two and verifies a few peers' many times; building a KeyObject
+// costs ~0.3 ms, about as much as the check. Small bounded caches, oldest out first.
+const privateKeys = new Map<string, { key: KeyObject; publicKey: Uint8Array }>();
+const publicKeys = new Map<string, KeyObject>();
+
+function remember<V>(cache: Map<string, V>, id: string, value: V, max: number): void {
+  if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+  cache.set(id, value);
 }
 
 /**
@@ -77,7 +96,12 @@ function ed25519PrivateKey(seed: Uint8Array): { key: KeyObject; publicKey: Uint8
  * tweetnacl.
  */
 function verifyEd25519(message: Uint8Array, sig: Uint8Array, pub: Uint8Array): boolean {
-  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pub]), format: 'der', type: 'spki' });
+  const id = toB64(pub);
+  let key = publicKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pub]), format: 'der', type: 'spki' });
+    remember(publicKeys, id, key, 256);
+  }
   return cryptoVerify(null, message, key, sig);
 }
 

@@ -21,6 +21,7 @@ export interface MemoryCommit {
   body: NonNullable<CommitmentBody['memory']>;
   state: MemoryState;
   phases: Record<string, number>;
+  tree: MerkleTree;
   kept?: KeptMemory;
 }
 
@@ -38,16 +39,17 @@ export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: Memor
     body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
     state: { digests: toB64(run.digests), chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
     phases: run.phases,
+    tree,
     ...(run.kept ? { kept: run.kept } : {}),
   };
 }
 
 /** The blocks asked for: copied from X_P when it was kept, else from a re-run of every pass. */
-export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], kept?: KeptMemory): Promise<BlockOpening[]> {
+export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], kept?: KeptMemory, keptTree?: MerkleTree): Promise<BlockOpening[]> {
   if (blocks.length === 0) return [];
   const committed = fromB64(state.digests);
   const captured = kept ? await kept.blocks(blocks) : await rerunBlocks(ctx, seed, passes, state, blocks, committed);
-  const tree = MerkleTree.fromPackedLeafData(committed);
+  const tree = keptTree ?? MerkleTree.fromPackedLeafData(committed);
   return blocks.map((index) => {
     const words = captured.get(index);
     if (!words) throw new Error(`block ${index} was not captured`);

@@ -97,19 +97,26 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
   const state: ExecutorState = { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
-  if (run.kept || mem?.kept) keptOnGpu.set(state, { ...(run.kept ? { chain: run.kept } : {}), ...(mem?.kept ? { memory: mem.kept } : {}) });
+  held.set(state, { matmulTree: tree, ...(run.kept ? { chain: run.kept } : {}), ...(mem ? { memoryTree: mem.tree } : {}), ...(mem?.kept ? { memory: mem.kept } : {}) });
   return state;
 }
 
-// GPU-resident C_k and X_P of a state, outside the (serialisable) state itself.
-const keptOnGpu = new WeakMap<ExecutorState, { chain?: KeptChain; memory?: KeptMemory }>();
+// What this process still holds of a state beyond its (serialisable) fields: the Merkle trees,
+// and C_k and X_P on the GPU when kept. A state read back from a file has none of it.
+interface Held {
+  matmulTree: MerkleTree;
+  memoryTree?: MerkleTree;
+  chain?: KeptChain;
+  memory?: KeptMemory;
+}
+const held = new WeakMap<ExecutorState, Held>();
 
 /** Frees what a state holds on the GPU; a state answered or expired is released. */
 export function releaseState(state: ExecutorState): void {
-  const kept = keptOnGpu.get(state);
-  kept?.chain?.destroy();
-  kept?.memory?.destroy();
-  keptOnGpu.delete(state);
+  const h = held.get(state);
+  h?.chain?.destroy();
+  h?.memory?.destroy();
+  held.delete(state);
 }
 
 export async function answerOpenings(ctx: GpuContext, state: ExecutorState, request: SignedOpenRequest, opts: ExecutorOptions): Promise<SignedOpenings> {
@@ -128,6 +135,7 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
   }
   const digests = Buffer.from(state.digests, 'base64');
+  const tree = held.get(state)?.matmulTree ?? MerkleTree.fromPackedLeafData(digests);
   let captured: Map<string, Int32Array>;
   let blocks: BlockOpening[];
   try {
@@ -136,7 +144,6 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   } finally {
     releaseState(state);
   }
-  const tree = MerkleTree.fromPackedLeafData(digests);
   const open = (k: number, i: number): { row: string; path: string[] } => {
     const row = captured.get(rowKey({ k, i }));
     if (!row) throw new Error(`row ${k}:${i} was not captured`);
@@ -154,12 +161,13 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
   blocks.forEach((b, j) => {
     if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
   });
-  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, keptOnGpu.get(state)?.memory);
+  const h = held.get(state);
+  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, h?.memory, h?.memoryTree);
 }
 
 /** The rows asked for: copied from the kept chain when there is one, else from a re-run. */
 async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], digests: Uint8Array, opts: ExecutorOptions): Promise<Map<string, Int32Array>> {
-  const kept = keptOnGpu.get(state)?.chain;
+  const kept = held.get(state)?.chain;
   if (kept) return kept.rows(refs);
   const { seed, matmul } = state.challenge.body;
   const run = await runMatmulChain(ctx, fromHex(seed), matmul, { capture: refs, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
