@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useGpu } from './helpers/gpu.js';
 import { getPipeline } from '../src/gpu/shaders.js';
-import { readBuffer, storageBuffer } from '../src/gpu/buffers.js';
+import { bindInOrder, readBuffer, storageBuffer } from '../src/gpu/buffers.js';
 import { withErrorScopes } from '../src/gpu/scope.js';
 import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
 import { fromHex } from '../src/util/bytes.js';
@@ -33,7 +33,7 @@ async function threefryGpu(pairs: { key: ArrayLike<number>; ctr: ArrayLike<numbe
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: input } }, { binding: 1, resource: { buffer: output } }] }));
+      pass.setBindGroup(0, bindInOrder(device, 'test.threefry-kat', pipeline, [input, output]));
       pass.dispatchWorkgroups(Math.ceil(pairs.length / 64));
       pass.end();
       device.queue.submit([enc.finish()]);
@@ -74,7 +74,7 @@ async function genMatrixGpu(key: ArrayLike<number>, count: number): Promise<numb
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }, { binding: 1, resource: { buffer: params } }] }));
+      pass.setBindGroup(0, bindInOrder(device, 'test.gen-matrix', pipeline, [out, params]));
       pass.dispatchWorkgroups(Math.ceil(count / 4 / 64));
       pass.end();
       device.queue.submit([enc.finish()]);

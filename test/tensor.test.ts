@@ -12,7 +12,8 @@ import { multiplyPipelines } from '../src/proofs/matmul-multiply.js';
 import { runMatmulChain } from '../src/proofs/matmul-gpu.js';
 import { variantNeedsOf } from '../src/proofs/matmul-tune.js';
 import { chainInputs, chainRef } from '../src/proofs/reference.js';
-import { dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../src/gpu/buffers.js';
+import { bindInOrder, dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../src/gpu/buffers.js';
+import { getPipeline } from '../src/gpu/shaders.js';
 import { sha256, toHex } from '../src/util/bytes.js';
 
 const gpu = useGpu();
@@ -89,7 +90,6 @@ describe('tensor variants without a GPU', () => {
 /** Runs one pipeline over (src, dst, params) and returns dst. */
 async function runKernel(label: string, files: string[], defines: Record<string, number>, src: ArrayBufferView, dstBytes: number, params: number[], invocations: number): Promise<Uint8Array> {
   const { device } = gpu();
-  const { getPipeline } = await import('../src/gpu/shaders.js');
   const p = await getPipeline(device, { label, files, defines });
   const a = storageBuffer(device, `test.${label}.src`, src.byteLength);
   const b = storageBuffer(device, `test.${label}.dst`, dstBytes);
@@ -99,7 +99,7 @@ async function runKernel(label: string, files: string[], defines: Record<string,
     const enc = device.createCommandEncoder({ label });
     const pass = enc.beginComputePass({ label });
     pass.setPipeline(p);
-    pass.setBindGroup(0, device.createBindGroup({ label, layout: p.getBindGroupLayout(0), entries: [a, b, u].map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+    pass.setBindGroup(0, bindInOrder(device, label, p, [a, b, u]));
     pass.dispatchWorkgroups(...dispatchSize(invocations, 64));
     pass.end();
     device.queue.submit([enc.finish()]);

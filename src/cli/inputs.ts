@@ -6,7 +6,7 @@ import { GpuproofError, inputError } from '../errors.js';
 import { readMessageFile } from '../protocol/parse.js';
 import type { MessageType, SignedMessage } from '../protocol/schemas.js';
 import { readKeyFile, readPublicKey, type KeyPair } from '../protocol/keys.js';
-import { MATMUL_VARIANTS, findVariant } from '../proofs/matmul-variants.js';
+import { MATMUL_VARIANTS, lookupVariant } from '../proofs/matmul-variants.js';
 
 /** Where the CLI keeps replay memory and executor state unless told otherwise. */
 export const gpuproofHome = (): string => process.env.GPUPROOF_HOME ?? join(homedir(), '.gpuproof');
@@ -55,15 +55,8 @@ export function intOption(value: unknown, option: string, min: number, max: numb
 /** --kernel: a known matmul variant id (listed, or a tensor-… id), or absent. Whether it fits the adapter is the run's question. */
 export function kernelOption(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  const known = typeof value === 'string' && value.length <= 64 && (() => {
-    try {
-      return findVariant(value) !== undefined;
-    } catch {
-      return false;
-    }
-  })();
-  if (!known) {
+  if (typeof value !== 'string' || value.length > 64 || !lookupVariant(value)) {
     throw inputError('kernel', `unknown kernel ${String(value)}; one of ${MATMUL_VARIANTS.map((v) => v.id).join(', ')}, or tensor-<i8|f16>-<M>x<N>x<K>-t<TM>x<TN>-w<WG> (see \`gpuproof adapters\`)`);
   }
-  return value as string;
+  return value;
 }

@@ -41,6 +41,18 @@ export async function readBuffer(device: GPUDevice, src: GPUBuffer, offset = 0, 
 }
 
 /** Workgroup counts for `count` invocations, folded into 2D when one dimension would overflow. */
+/**
+ * The bind group 0 of `pipeline` with `resources` at bindings 0, 1, 2, … in order: how every
+ * kernel here lays out its buffers. A plain buffer binds whole.
+ */
+export function bindInOrder(device: GPUDevice, label: string, pipeline: GPUComputePipeline, resources: readonly (GPUBuffer | GPUBufferBinding)[]): GPUBindGroup {
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: resources.map((r, binding) => ({ binding, resource: 'usage' in r ? { buffer: r } : r })),
+  });
+}
+
 export function dispatchSize(count: number, workgroupSize: number, maxPerDim = 65535): [number, number] {
   const groups = Math.ceil(count / workgroupSize);
   if (groups <= maxPerDim) return [Math.max(1, groups), 1];

@@ -76,6 +76,8 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
   if (!adapter) {
     throw new GpuproofError('GPU', 'no WebGPU adapter found (run `npm run setup` to install a software one)');
   }
+  const report = describeAdapter(adapter, opts.backend ?? process.env.GPUPROOF_BACKEND);
+  const poll = pollMode(isSoftwareAdapter(report));
   const wanted = new Set([...OPTIONAL_FEATURES, ...(opts.wantFeatures ?? [])]);
   const requiredFeatures = [...wanted].filter((f) => adapter.features.has(f));
   const lim = adapter.limits;
@@ -101,14 +103,6 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
   device.addEventListener('uncapturederror', (ev) => {
     console.error(`gpuproof: uncaptured GPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
   });
-  const report = describeAdapter(adapter, opts.backend ?? process.env.GPUPROOF_BACKEND);
-  let poll: PollMode;
-  try {
-    poll = pollMode(isSoftwareAdapter(report));
-  } catch (e) {
-    device.destroy();
-    throw e;
-  }
   const unpace = poll === 'paced' ? pacePolling() : undefined;
   let closed = false;
   return {

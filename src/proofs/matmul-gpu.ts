@@ -4,7 +4,7 @@
 // an opening asks for, so no executor has to keep K·n² words between commitment and opening.
 import type { GpuContext } from '../gpu/context.js';
 import { gpuError } from '../errors.js';
-import { readBuffer, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
+import { bindInOrder, readBuffer, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
@@ -98,16 +98,10 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
       const shaU = u('sha256.rows.params', [n, n, 0, n]);
       const foldU = u('matmul.fold.params', [(n * n) / 4, 0, 0, 0]);
-      const bg = (label: string, pipeline: GPUComputePipeline, bufs: GPUBufferBinding[]): GPUBindGroup =>
-        device.createBindGroup({
-          label,
-          layout: pipeline.getBindGroupLayout(0),
-          entries: bufs.map((resource, binding) => ({ binding, resource })),
-        });
-      const genABg = bg('matmul.gen.A0', genP, [{ buffer: a }, { buffer: genA }]);
-      const genBBg = bg('matmul.gen.B', genP, [{ buffer: b }, { buffer: genB }]);
+      const genABg = bindInOrder(device, 'matmul.gen.A0', genP, [a, genA]);
+      const genBBg = bindInOrder(device, 'matmul.gen.B', genP, [b, genB]);
       const multiplier = own(await createMultiplier(device, variant, n, { a, b, c }, ctx.report.subgroupMaxSize));
-      const foldBg = bg('matmul.fold', foldP, [{ buffer: c }, { buffer: a }, { buffer: foldU }]);
+      const foldBg = bindInOrder(device, 'matmul.fold', foldP, [c, a, foldU]);
       const genDispatch = dispatchSize((n * n) / 4, 64);
       const rowDispatch = dispatchSize(n, 64);
 
@@ -130,7 +124,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
         const pass = e.beginComputePass({ label: `matmul.iter${k}`, timestampWrites: timer.writes('chain', k === 0, k === K - 1) });
         multiplier.encode(pass);
         pass.setPipeline(shaP);
-        pass.setBindGroup(0, bg(`sha256.rows.k${k}`, shaP, [{ buffer: c }, { buffer: digests, offset: k * n * 32, size: n * 32 }, { buffer: shaU }]));
+        pass.setBindGroup(0, bindInOrder(device, `sha256.rows.k${k}`, shaP, [c, { buffer: digests, offset: k * n * 32, size: n * 32 }, shaU]));
         pass.dispatchWorkgroups(...rowDispatch);
         if (k < K - 1) {
           pass.setPipeline(foldP);

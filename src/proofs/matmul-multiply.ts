@@ -2,7 +2,7 @@
 // f32 matrices. A tensor variant packs A (and B, once) to i8 or f16 at a padded order, multiplies
 // on the matrix units, and unpads the result to the int32 C every other step reads, so the chain
 // around it (digests, fold, captures) is the same for every path.
-import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { bindInOrder, dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import type { MatmulVariant } from './matmul-variants.js';
 import { paddedOrder, type TensorParams } from './tensor-variants.js';
@@ -26,9 +26,6 @@ export function multiplyPipelines(device: GPUDevice, v: MatmulVariant): Promise<
 
 const perWord = (t: TensorParams): number => (t.type === 'i8' ? 4 : 2);
 
-const bindGroup = (device: GPUDevice, label: string, pipeline: GPUComputePipeline, bufs: GPUBuffer[]): GPUBindGroup =>
-  device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
-
 interface Mats {
   a: GPUBuffer;
   b: GPUBuffer;
@@ -47,7 +44,7 @@ export async function createMultiplier(device: GPUDevice, v: MatmulVariant, n: n
 
 function f32Multiplier(device: GPUDevice, v: MatmulVariant, n: number, pipeline: GPUComputePipeline, m: Mats): Multiplier {
   const params = uniformBuffer(device, 'matmul.params', new Uint32Array([n, 0, 0, 0]));
-  const bg = bindGroup(device, `matmul.${v.id}`, pipeline, [m.a, m.b, m.c, params]);
+  const bg = bindInOrder(device, `matmul.${v.id}`, pipeline, [m.a, m.b, m.c, params]);
   return {
     encode(pass) {
       pass.setPipeline(pipeline);
@@ -69,10 +66,10 @@ function tensorMultiplier(device: GPUDevice, v: MatmulVariant, t: TensorParams, 
     uniformBuffer(device, 'matmul.tensor.shape', new Uint32Array([n, np, 0, 0])),
   ] as const;
   const [ap, bp, cp, shape] = owned;
-  const packA = bindGroup(device, 'matmul.pack.A', packP, [m.a, ap, shape]);
-  const packB = bindGroup(device, 'matmul.pack.B', packP, [m.b, bp, shape]);
-  const mm = bindGroup(device, `matmul.${v.id}`, mmP, [ap, bp, cp, shape]);
-  const unpad = bindGroup(device, 'matmul.unpad', unpadP, [cp, m.c, shape]);
+  const packA = bindInOrder(device, 'matmul.pack.A', packP, [m.a, ap, shape]);
+  const packB = bindInOrder(device, 'matmul.pack.B', packP, [m.b, bp, shape]);
+  const mm = bindInOrder(device, `matmul.${v.id}`, mmP, [ap, bp, cp, shape]);
+  const unpad = bindInOrder(device, 'matmul.unpad', unpadP, [cp, m.c, shape]);
   // Subgroups stride over the result blocks, so any count of workgroups covers them all.
   const blocks = (np / (t.TM * t.M)) * (np / (t.TN * t.N));
   const groups = Math.min(Math.ceil(blocks / subgroupsPerGroup), device.limits.maxComputeWorkgroupsPerDimension);

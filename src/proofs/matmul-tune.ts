@@ -2,7 +2,7 @@
 // multiplications of one n×n pair inside a single pass bracketed by GPU timestamps (or queue
 // completion wall time where the adapter has none).
 import type { GpuContext } from '../gpu/context.js';
-import { storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
+import { bindInOrder, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer } from '../gpu/timer.js';
@@ -35,13 +35,11 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
       const ga = own(uniformBuffer(device, 'tune.gen.A', new Uint32Array([...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0])));
       const gb = own(uniformBuffer(device, 'tune.gen.B', new Uint32Array([...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0])));
       const mul = own(await createMultiplier(device, v, n, { a, b, c }, ctx.report.subgroupMaxSize));
-      const bind = (p: GPUComputePipeline, bufs: GPUBuffer[]): GPUBindGroup =>
-        device.createBindGroup({ label: 'tune', layout: p.getBindGroupLayout(0), entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
       let enc = device.createCommandEncoder({ label: 'tune.generate' });
       let pass = enc.beginComputePass({ label: 'tune.generate' });
       pass.setPipeline(genP);
       for (const [buf, u] of [[a, ga], [b, gb]] as const) {
-        pass.setBindGroup(0, bind(genP, [buf, u]));
+        pass.setBindGroup(0, bindInOrder(device, 'tune.generate', genP, [buf, u]));
         pass.dispatchWorkgroups(...dispatchSize((n * n) / 4, 64));
       }
       pass.end();

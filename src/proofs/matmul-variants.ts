@@ -110,13 +110,19 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
 
 export const DEFAULT_VARIANT_ID = 'vec4-64x64-r4x4-k16';
 
-/** The variant an id names: a listed f32 variant or a well-formed tensor id. */
-export function findVariant(id: string): MatmulVariant {
-  const v = MATMUL_VARIANTS.find((x) => x.id === id);
-  if (v) return v;
+/** The variant an id names (a listed f32 variant or a well-formed tensor id), or undefined. */
+export function lookupVariant(id: string): MatmulVariant | undefined {
+  const listed = MATMUL_VARIANTS.find((x) => x.id === id);
+  if (listed) return listed;
   const t = parseTensorId(id);
-  if (t) return tensorVariant(t);
-  throw new RangeError(`unknown matmul kernel ${id}`);
+  return t ? tensorVariant(t) : undefined;
+}
+
+/** {@link lookupVariant}, throwing RangeError for an unknown id. */
+export function findVariant(id: string): MatmulVariant {
+  const v = lookupVariant(id);
+  if (!v) throw new RangeError(`unknown matmul kernel ${id}`);
+  return v;
 }
 
 /** Every variant worth timing on a device: the fitting f32 variants, then its tensor variants. */

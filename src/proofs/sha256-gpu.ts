@@ -1,7 +1,7 @@
 // SHA-256 of equal-length messages on the GPU (shaders/sha256.wgsl). Used standalone for memory
 // blocks and for parity tests against node:crypto; the matmul chain binds the same pipeline.
 import type { GpuContext } from '../gpu/context.js';
-import { dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { bindInOrder, dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 
@@ -25,11 +25,7 @@ export async function sha256MessagesGpu(ctx: GpuContext, data: Uint32Array, word
       const enc = device.createCommandEncoder({ label: 'sha256' });
       const pass = enc.beginComputePass({ label: 'sha256' });
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({
-        label: 'sha256',
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [input, output, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      }));
+      pass.setBindGroup(0, bindInOrder(device, 'sha256', pipeline, [input, output, params]));
       pass.dispatchWorkgroups(...dispatchSize(messages, 64));
       pass.end();
       device.queue.submit([enc.finish()]);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { tuneMatmul, variantNeedsOf, type VariantTiming } from '../proofs/matmul-tune.js';
-import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
+import { DEFAULT_VARIANT_ID, lookupVariant, variantFits } from '../proofs/matmul-variants.js';
 import { writeFileAtomic } from '../util/files.js';
 
 // 0.2.0: tensor variants join the candidates, so choices cached before them are tuned again.
@@ -51,11 +51,6 @@ export async function chooseKernel(ctx: GpuContext, cachePath: string | undefine
 
 /** A cached id still names a non-baseline variant this device can run (caches are files anyone can edit). */
 function cachedFits(ctx: GpuContext, id: unknown): boolean {
-  if (typeof id !== 'string') return false;
-  try {
-    const v = findVariant(id);
-    return !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx));
-  } catch {
-    return false;
-  }
+  const v = typeof id === 'string' ? lookupVariant(id) : undefined;
+  return v !== undefined && !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx));
 }
