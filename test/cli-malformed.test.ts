@@ -367,6 +367,10 @@ test('selftest: bad --n, --iterations and --rows exit 2 naming the option', asyn
     { name: '--n abc', args: ['selftest', '--n', 'abc'], field: 'n' },
     { name: '--iterations 0', args: ['selftest', '--n', '64', '--iterations', '0'], field: 'iterations' },
     { name: '--rows 0', args: ['selftest', '--n', '64', '--iterations', '1', '--rows', '0'], field: 'rows' },
+    { name: '--kernel unknown', args: ['selftest', '--n', '64', '--iterations', '1', '--kernel', 'no-such-kernel'], field: 'kernel' },
+    { name: '--kernel malformed tensor id', args: ['selftest', '--n', '64', '--iterations', '1', '--kernel', 'tensor-i8-8x8x8-t5x1-w8'], field: 'kernel' },
+    // Well formed, but no adapter offers a 64×64×64 subgroup-matrix shape.
+    { name: '--kernel that fits no adapter', args: ['selftest', '--n', '64', '--iterations', '1', '--memory-mib', '0', '--kernel', 'tensor-i8-64x64x64-t1x1-w64'], field: 'kernel' },
   ]);
 });
 

@@ -6,7 +6,8 @@ import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
 import { memoryPipelines } from '../proofs/memory-gpu.js';
-import { DEFAULT_VARIANT_ID, findVariant } from '../proofs/matmul-variants.js';
+import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
+import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
 import { fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
@@ -45,7 +46,13 @@ export interface ExecutorState {
  * never falls inside a validator's observed window. Call once per device before taking work.
  */
 export async function prepareExecutor(ctx: GpuContext, kernel?: string): Promise<void> {
-  await Promise.all([matmulPipelines(ctx.device, findVariant(kernel ?? DEFAULT_VARIANT_ID)), memoryPipelines(ctx.device)]);
+  const variant = findVariant(kernel ?? DEFAULT_VARIANT_ID);
+  // A kernel named by the user that this adapter cannot run is bad input, said before any
+  // compilation fails on it (and before a challenge is taken, so none is burned).
+  if (kernel !== undefined && !variantFits(variant, ctx.device.limits, variantNeedsOf(ctx))) {
+    throw inputError('kernel', `${kernel} does not fit this adapter (a feature, subgroup-matrix shape or limit it lacks); \`gpuproof adapters\` lists what it has`);
+  }
+  await Promise.all([matmulPipelines(ctx.device, variant), memoryPipelines(ctx.device)]);
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {
