@@ -1,6 +1,9 @@
 // GPU suite: every matmul variant's GFLOPS (timestamp queries where the adapter has them), the
 // memory passes' GB/s, and the selftest figures the issue tracker asks for: overhead of selftest
 // over its GPU phases, and the kit's observed throughput against the naive 16×16 kernel.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { GpuContext } from '../src/gpu/context.js';
 import { isSoftwareAdapter } from '../src/gpu/adapter-info.js';
 import { tuneMatmul } from '../src/proofs/matmul-tune.js';
@@ -29,6 +32,8 @@ export async function runGpuBench(ctx: GpuContext): Promise<Record<string, unkno
   };
 }
 
+const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
 /**
  * n = 512 on software: wall time against GPU phases (the default selftest, memory proof included,
  * and the matmul alone), and the tuned kernel against the naive one.
@@ -46,7 +51,6 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
     }
     return out;
   };
-  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const tuned = await pick();
   const naive = await pick(NAIVE_VARIANT.id);
   const full = await pick(undefined, 16);
@@ -60,4 +64,23 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
     tuned_over_naive: med(tuned.observed) / med(naive.observed),
     matmul_only_selftest: { wall_ms: tuned.wall, gpu_phase_ms: tuned.gpu, wall_over_gpu: med(tuned.wall) / med(tuned.gpu) },
   };
+}
+
+/**
+ * The default selftest as a user runs it: a fresh `gpuproof selftest --json` process each time, so
+ * V8 compiles the verifier, the schemas and the canonicaliser cold. Runs with no device open here.
+ */
+export function coldSelftests(runs = 3): Record<string, unknown> {
+  const cli = fileURLToPath(new URL('../bin/gpuproof.js', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) return { skipped: 'dist/ not built (npm run setup builds it)' };
+  const wall: number[] = [];
+  const gpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, [cli, 'selftest', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out) as { accepted: boolean; timings: { total_ms: number; phases: Record<string, number> } };
+    if (!r.accepted) throw new Error('cold selftest rejected during the bench');
+    wall.push(r.timings.total_ms);
+    gpu.push(Object.values(r.timings.phases).reduce((s, x) => s + x, 0));
+  }
+  return { runs, wall_ms: wall, gpu_phase_ms: gpu, wall_over_gpu: med(wall) / med(gpu) };
 }

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { withGpu } from '../src/gpu/context.js';
 import { runCpuBench } from './cpu.js';
-import { runGpuBench } from './gpu.js';
+import { coldSelftests, runGpuBench } from './gpu.js';
 import { measureMemoryVerify } from './memory-verify.js';
 import { adapterSlug, machineDescription } from './lib.js';
 
@@ -20,6 +20,8 @@ if (!args.has('--skip-gpu')) {
     console.error('bench: GPU suite');
     result.gpu = await runGpuBench(ctx);
   });
+  console.error('bench: default selftest in fresh processes');
+  result.cold_selftest = coldSelftests();
 }
 console.error('bench: memory verification at P = 12');
 result.memory_verify = measureMemoryVerify(12, 16, 1, 7);

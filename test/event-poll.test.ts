@@ -2,7 +2,7 @@
 // when the last user leaves, the mode's parsing (both sides), and that GPU work still completes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pacePolling, pollMode } from '../src/gpu/event-poll.js';
+import { pacePolling, pollMode, SPIN_MS } from '../src/gpu/event-poll.js';
 import { openGpu } from '../src/gpu/context.js';
 import { GpuproofError } from '../src/errors.js';
 
@@ -32,6 +32,44 @@ test('pacePolling wraps the global while in use, reference counted, and restores
   assert.deepEqual(order, ['immediate', 'timer']);
   b();
   assert.equal(globalThis.setImmediate, original);
+});
+
+test('a wait spins for its first SPIN_MS, then its re-queued ticks are paced; a new wait spins again', async () => {
+  const release = pacePolling();
+  try {
+    // A bound function prints as [native code], like dawn.node's tick; like it, it re-queues itself
+    // from inside the tick until its work is done.
+    const wait = (ms: number): Promise<{ early: number; late: number }> =>
+      new Promise((done) => {
+        let t0 = Number.NaN;
+        const seen = { early: 0, late: 0 };
+        const tick = function (this: null): void {
+          if (Number.isNaN(t0)) t0 = performance.now();
+          const at = performance.now() - t0;
+          if (at < SPIN_MS) seen.early++;
+          else seen.late++;
+          if (at < ms) setImmediate(native);
+          else done(seen);
+        };
+        const native = tick.bind(null);
+        setImmediate(native);
+      });
+    // The first tick of a wait is an immediate: it runs before a timer queued just before it.
+    const order: string[] = [];
+    await new Promise<void>((done) => {
+      setTimeout(() => (order.push('timer'), done()), 0);
+      setImmediate((() => order.push('first tick')).bind(null));
+    });
+    assert.deepEqual(order, ['first tick', 'timer']);
+    for (let i = 0; i < 2; i++) {
+      const { early, late } = await wait(6);
+      assert.ok(early > 1, `a wait's first ${SPIN_MS} ms spins (${early} ticks)`);
+      // Spinning, the remaining 5.5 ms would be hundreds of ticks; paced at 1 ms, a handful.
+      assert.ok(late <= 8, `paced after that (${late} ticks)`);
+    }
+  } finally {
+    release();
+  }
 });
 
 test('native callbacks are paced through a timer; the count of ticks drops while GPU work completes', async () => {

@@ -99,6 +99,19 @@ test('generateMatrix, generateRow and matrixEntry agree, for n not a multiple of
   }
 });
 
+test('a row whose words cross block 2^32 carries the block counter into its high word', () => {
+  // n = 2^17 + 1: row 2^17 - 1 starts at word 2^34 - 1, so its blocks run from 2^32 - 1 to 2^32 + 2^15.
+  const key = streamKey(seed, STREAM_MATMUL_B);
+  const n = 2 ** 17 + 1;
+  const r = 2 ** 17 - 1;
+  const row = generateRow(key, n, r);
+  for (const c of [0, 1, 2, 3, 4, 5, 1000, n - 1]) {
+    const blk = Math.floor((r * n + c) / 4);
+    const out = threefry4x32(key, [blk % 2 ** 32, Math.floor(blk / 2 ** 32), 0, 0]);
+    assert.equal(row[c], ((out[(r * n + c) % 4] as number) % 17) - 8, `column ${c}, block ${blk}`);
+  }
+});
+
 test('entries cover [-8, 8] roughly uniformly', () => {
   const M = generateMatrix(streamKey(seed, STREAM_MATMUL_A0), 128);
   const counts = new Array<number>(17).fill(0);

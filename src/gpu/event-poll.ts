@@ -2,9 +2,10 @@
 // setImmediate with a native tick, again and again, until none is pending: a busy spin on the
 // main thread for as long as the GPU works. On a software adapter the "GPU" is the CPU's other
 // cores, so the spin (and the garbage each tick makes) takes a core from the rasteriser. Paced
-// polling routes those ticks through a 1 ms timer instead: at most ~1 ms later per wait, and the
-// core goes back to the work. The binding looks setImmediate up on every tick, so a wrapper on
-// the global is enough; only native callbacks (Dawn's) are paced, JavaScript ones pass through.
+// polling lets a wait spin briefly and then routes its ticks through a 1 ms timer: at most ~1 ms
+// late for a long wait, and the core goes back to the work. The binding looks setImmediate up on
+// every tick, so a wrapper on the global is enough; only native callbacks (Dawn's) are paced,
+// JavaScript ones pass through.
 import { inputError } from '../errors.js';
 
 export type PollMode = 'spin' | 'paced';
@@ -14,20 +15,35 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 let users = 0;
 let original: typeof setImmediate | undefined;
 
-// A wait's first tick runs at once: work already done (a readback after a drain) then settles
-// without a timer's delay. Ticks that follow within a moment of the last are the spin, and are paced.
-const FRESH_MS = 4;
-let lastNative = Number.NEGATIVE_INFINITY;
+// dawn.node re-queues its tick from inside the tick while anything is pending; a tick queued from
+// anywhere else (a new mapAsync, popErrorScope, onSubmittedWorkDone) begins a wait. A wait spins for
+// its first SPIN_MS, so the short ones (error scopes, readbacks after a drain, timestamp resolves)
+// settle in microseconds, and is paced after that, when the GPU is plainly busy. Pacing every tick
+// from the first cost about a millisecond per wait, some 25 waits per selftest.
+export const SPIN_MS = 0.5;
+let inTick = false;
+let waitStart = Number.NEGATIVE_INFINITY;
+
+function inNativeTick(fn: (...a: unknown[]) => void, begins: boolean): (...a: unknown[]) => void {
+  return (...a: unknown[]) => {
+    inTick = true;
+    // Timed from the first tick's run, not its queueing: the loop may be late to it.
+    if (begins) waitStart = performance.now();
+    try {
+      fn(...a);
+    } finally {
+      inTick = false;
+    }
+  };
+}
 
 function pacedSetImmediate(this: unknown, fn: (...a: unknown[]) => void, ...args: unknown[]): NodeJS.Immediate {
   const real = original as typeof setImmediate;
   if (typeof fn === 'function' && NATIVE.test(Function.prototype.toString.call(fn))) {
-    const now = performance.now();
-    const fresh = now - lastNative > FRESH_MS;
-    lastNative = now;
-    if (fresh) return real(fn, ...args);
+    if (!inTick) return real(inNativeTick(fn, true), ...args);
+    if (performance.now() - waitStart < SPIN_MS) return real(inNativeTick(fn, false), ...args);
     // Dawn drops the handle it gets back, so a Timeout stands in for the Immediate.
-    return setTimeout(fn, 1, ...args) as unknown as NodeJS.Immediate;
+    return setTimeout(inNativeTick(fn, false), 1, ...args) as unknown as NodeJS.Immediate;
   }
   return real(fn, ...args);
 }

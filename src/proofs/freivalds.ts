@@ -13,7 +13,7 @@
 // there are no zero divisors, which is why the design forbids doing this mod 2^32.
 import { accumulateRow, checkMatmulN, MAX_MATMUL_N, maxCEntry } from './reference.js';
 
-/** Number of independent random vectors. */
+/** Number of independent random vectors; rowTimesVectors sweeps B with exactly this many accumulators. */
 export const FREIVALDS_VECTORS = 4;
 /** Entries of r are uniform in [0, 2^R_BITS). */
 export const FREIVALDS_R_BITS = 11;
@@ -56,18 +56,53 @@ export function prepareFreivalds(B: MatrixRows, n: number, random: RandomBytes):
   for (let i = 0; i < n; i++) {
     const row = typeof B === 'function' ? B(i) : B.subarray(i * n, (i + 1) * n);
     if (row.length !== n) throw new RangeError(`row ${i} of B has ${row.length} entries, expected ${n}`);
-    for (let k = 0; k < n; k++) {
-      const b = row[k] as number;
-      if (b > MAX_AB || b < -MAX_AB) throw new RangeError(`B[${i}][${k}] = ${b} is outside [-8, 8]`);
-    }
-    for (let j = 0; j < FREIVALDS_VECTORS; j++) {
-      const rj = r[j] as Float64Array;
-      let s = 0;
-      for (let k = 0; k < n; k++) s += (row[k] as number) * (rj[k] as number);
-      (Br[j] as Float64Array)[i] = s;
-    }
+    const bad = rowTimesVectors(row, r, Br, i);
+    if (bad >= 0) throw new RangeError(`B[${i}][${bad}] = ${row[bad]} is outside [-8, 8]`);
   }
   return { n, r, Br };
+}
+
+/**
+ * Br[j][i] = row · r[j] for every j, in one sweep of the row that also range-checks it; returns
+ * the column of the first entry outside [-8, 8], or -1. One sweep with the four accumulators in
+ * registers is about twice as fast as a dot product per vector.
+ */
+function rowTimesVectors(row: Int32Array, r: readonly Float64Array[], Br: readonly Float64Array[], i: number): number {
+  const n = row.length;
+  if (r.length === 4) {
+    const [r0, r1, r2, r3] = r as readonly [Float64Array, Float64Array, Float64Array, Float64Array];
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let out = 0;
+    for (let k = 0; k < n; k++) {
+      const b = row[k] as number;
+      out |= (b + MAX_AB) >>> 0 > 2 * MAX_AB ? 1 : 0;
+      s0 += b * (r0[k] as number);
+      s1 += b * (r1[k] as number);
+      s2 += b * (r2[k] as number);
+      s3 += b * (r3[k] as number);
+    }
+    if (out) return firstOutOfRange(row);
+    (Br[0] as Float64Array)[i] = s0;
+    (Br[1] as Float64Array)[i] = s1;
+    (Br[2] as Float64Array)[i] = s2;
+    (Br[3] as Float64Array)[i] = s3;
+    return -1;
+  }
+  const bad = firstOutOfRange(row);
+  if (bad >= 0) return bad;
+  r.forEach((rj, j) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += (row[k] as number) * (rj[k] as number);
+    (Br[j] as Float64Array)[i] = s;
+  });
+  return -1;
+}
+
+function firstOutOfRange(row: Int32Array): number {
+  return row.findIndex((b) => b > MAX_AB || b < -MAX_AB);
 }
 
 /** Whether aRow and cRow are in the domain where the arithmetic above is exact. */

@@ -13,6 +13,8 @@ import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
 import { sha256Pipeline } from './sha256-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, type MatmulPath, type MatmulVariant } from './matmul-variants.js';
 import { createMultiplier, multiplyPipelines } from './matmul-multiply.js';
+import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
+import { MerkleTree } from './merkle.js';
 
 export interface RowRef {
   k: number;
@@ -31,6 +33,8 @@ export interface MatmulRunOptions {
   keep?: boolean;
   /** Called after each iteration completes (forces a queue wait per iteration). */
   onProgress?: (done: number, total: number) => void;
+  /** Build the commitment's Merkle tree over the digests on the GPU too (where it fits). */
+  tree?: boolean;
 }
 
 export interface MatmulRun {
@@ -43,6 +47,8 @@ export interface MatmulRun {
   path: MatmulPath;
   kernel: string;
   kept?: KeptChain;
+  /** The tree over `digests`, when built on the GPU. */
+  tree?: MerkleTree;
 }
 
 /** Every C_k of a run, still on the GPU; destroy() when the openings are answered. */
@@ -77,6 +83,8 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
   const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
   if (variant.requires && !device.features.has(variant.requires)) throw gpuError(`kernel ${variant.id} needs the ${variant.requires} feature, which this device lacks`);
   const [genP, shaP, foldP] = await matmulPipelines(device, variant);
+  const treeOnGpu = opts.tree === true && merkleFitsGpu(K * n, device.limits);
+  const merkleP = treeOnGpu ? await merklePipelines(device) : undefined;
   const captures = groupCaptures(opts.capture ?? [], size);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
@@ -102,6 +110,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const genBBg = bindInOrder(device, 'matmul.gen.B', genP, [b, genB]);
       const multiplier = own(await createMultiplier(device, variant, n, { a, b, c }, ctx.report.subgroupMaxSize));
       const foldBg = bindInOrder(device, 'matmul.fold', foldP, [c, a, foldU]);
+      const merkle = merkleP ? own(createGpuMerkle(device, merkleP, digests, K * n, 'matmul')) : undefined;
       const genDispatch = dispatchSize((n * n) / 4, 64);
       const rowDispatch = dispatchSize(n, 64);
 
@@ -143,9 +152,11 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       // Drained before the readback's wall clock starts, so it times the copy alone.
       await device.queue.onSubmittedWorkDone();
       timer.wallEnd('chain');
+      if (merkle) await runMerklePhase(device, timer, 'merkle', merkle);
 
       timer.wallStart('readback');
       const digestBytes = await readBuffer(device, digests);
+      const tree = merkle ? MerkleTree.fromLevelBytes(await readBuffer(device, merkle.tree), K * n) : undefined;
       const rows = new Map<string, Int32Array>();
       if (opts.capture && opts.capture.length > 0) {
         const raw = await readBuffer(device, capture, 0, opts.capture.length * n * 4);
@@ -155,7 +166,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       timer.wallEnd('readback');
       const phases = await timer.resolve();
       failed = false;
-      return { digests: digestBytes, rows, phases, method: timer.method, path: variant.path, kernel: variant.id, ...(kept ? { kept: keptChain(device, kept, size) } : {}) };
+      return { digests: digestBytes, rows, phases, method: timer.method, path: variant.path, kernel: variant.id, ...(kept ? { kept: keptChain(device, kept, size) } : {}), ...(tree ? { tree } : {}) };
     });
   } finally {
     for (const o of owned) o.destroy();

@@ -14,6 +14,8 @@ import { BLOCK_BYTES, checkMemoryParams, ROW_BYTES } from './memory-size.js';
 import { streamKey } from './threefry.js';
 import { sha256Pipeline } from './sha256-gpu.js';
 import { keptMemory, type KeptMemory } from './memory-kept.js';
+import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
+import { MerkleTree } from './merkle.js';
 
 export type MemorySchedule = 'in-place' | 'ping-pong';
 
@@ -31,6 +33,8 @@ export interface MemoryRunOptions {
   inplaceKernel?: InPlaceKernel;
   /** Leave X_P on the GPU and return it as `kept` (the caller destroys it). */
   keep?: boolean;
+  /** Build the commitment's Merkle tree over the digests on the GPU too (where it fits). */
+  tree?: boolean;
 }
 
 export type InPlaceKernel = 'lanes' | 'rows';
@@ -49,6 +53,8 @@ export interface MemoryRun {
   /** Device bytes held for the working set: (C + 1) or 2·C chunks. */
   bytesAllocated: number;
   kept?: KeptMemory;
+  /** The tree over `digests`, when built on the GPU. */
+  tree?: MerkleTree;
 }
 
 /** One dispatch of a pass, in physical slots; dst === src means in place. */
@@ -123,6 +129,8 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
   const [initP, copyP, lanesP, rowsP, shaP] = await memoryPipelines(device);
   const byRows = (opts.inplaceKernel ?? (isSoftwareAdapter(ctx.report) ? 'rows' : 'lanes')) === 'rows';
   const inplaceP = byRows ? rowsP : lanesP;
+  const leaves = C * perChunk;
+  const merkleP = opts.tree === true && merkleFitsGpu(leaves, device.limits) ? await merklePipelines(device) : undefined;
   const chunkBytes = R * ROW_BYTES;
   const slotCount = schedule === 'in-place' ? C + 1 : 2 * C;
   const owned: { destroy(): void }[] = [];
@@ -136,6 +144,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       const digests = own(storageBuffer(device, 'memory.digests', C * perChunk * 32));
       const scratch = own(storageBuffer(device, 'memory.digests.chunk', perChunk * 32));
       const captured = own(storageBuffer(device, 'memory.capture', Math.max(16, capture.length * BLOCK_BYTES)));
+      const merkle = merkleP ? own(createGpuMerkle(device, merkleP, digests, leaves, 'memory')) : undefined;
       // One uniform buffer per kind, entries at the offset alignment, bound at their offsets.
       const stride = Math.max(32, device.limits.minUniformBufferOffsetAlignment);
       const entries = (n: number, fill: (i: number, at: Uint32Array) => void): GPUBuffer => {
@@ -231,9 +240,11 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       // Drained before the readback's wall clock starts, so it times the copy alone.
       await device.queue.onSubmittedWorkDone();
       timer.wallEnd('memory.hash');
+      if (merkle) await runMerklePhase(device, timer, 'memory.merkle', merkle);
 
       timer.wallStart('memory.readback');
       const digestBytes = await readBuffer(device, digests);
+      const tree = merkle ? MerkleTree.fromLevelBytes(await readBuffer(device, merkle.tree), leaves) : undefined;
       const blocks = new Map<number, Uint32Array>();
       if (capture.length > 0) {
         const raw = await readBuffer(device, captured, 0, capture.length * BLOCK_BYTES);
@@ -243,7 +254,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       timer.wallEnd('memory.readback');
       const phases = await timer.resolve();
       finalSlots = phys.map((s) => slots[s] as GPUBuffer);
-      return { digests: digestBytes, blocks, phases, method: timer.method, schedule, chunks: C, rowsPerChunk: R, passes: P, bytesAllocated: slotCount * chunkBytes };
+      return { digests: digestBytes, blocks, phases, method: timer.method, schedule, chunks: C, rowsPerChunk: R, passes: P, bytesAllocated: slotCount * chunkBytes, ...(tree ? { tree } : {}) };
     });
     if (!opts.keep) return run;
     // Only once every scope came back clean do X_P's slots pass from `owned` to the caller.

@@ -25,6 +25,14 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 /** Root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1). */
 export const EMPTY_ROOT: Uint8Array = sha256();
 
+/** Nodes per level of a tree of `size` leaves (≥ 1), leaves first: each level halves, rounding up. */
+export function merkleLevelSizes(size: number): number[] {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('a tree needs at least one leaf');
+  const sizes = [size];
+  for (let len = size; len > 1; ) sizes.push((len = Math.ceil(len / 2)));
+  return sizes;
+}
+
 /**
  * An RFC 6962 tree held as one packed array of 32-byte hashes per level. Pairing neighbours level
  * by level and carrying a lone last node up unchanged gives exactly the RFC's recursive split at
@@ -35,9 +43,13 @@ export class MerkleTree {
   /** levels[0] holds the leaf hashes; the last level holds the root (for size ≥ 1). */
   private readonly levels: Uint8Array[];
 
-  private constructor(leafHashes: Uint8Array, size: number) {
+  private constructor(levels: Uint8Array[], size: number) {
     this.size = size;
-    this.levels = [leafHashes];
+    this.levels = levels;
+  }
+
+  private static build(leafHashes: Uint8Array, size: number): MerkleTree {
+    const levels = [leafHashes];
     let cur = leafHashes;
     let len = size;
     const pair = new Uint8Array(1 + 2 * HASH_LEN);
@@ -51,17 +63,31 @@ export class MerkleTree {
         digestInto(pair, next, i * HASH_LEN);
       }
       if (len % 2 === 1) next.set(cur.subarray((len - 1) * HASH_LEN, len * HASH_LEN), full * HASH_LEN);
-      this.levels.push(next);
+      levels.push(next);
       cur = next;
       len = nextLen;
     }
+    return new MerkleTree(levels, size);
+  }
+
+  /**
+   * A tree whose every level was computed elsewhere (merkle-gpu.ts): the levels of
+   * {@link merkleLevelSizes} packed back to back, leaf hashes first, root last.
+   */
+  static fromLevelBytes(packed: Uint8Array, size: number): MerkleTree {
+    const sizes = merkleLevelSizes(size);
+    const total = sizes.reduce((s, x) => s + x, 0);
+    if (packed.length !== total * HASH_LEN) throw new RangeError(`a tree of ${size} leaves has ${total} hashes, not ${packed.length / HASH_LEN}`);
+    let at = 0;
+    const levels = sizes.map((len) => packed.slice(at * HASH_LEN, (at += len) * HASH_LEN));
+    return new MerkleTree(levels, size);
   }
 
   /** A tree whose leaves are SHA-256(0x00 || leaves[i]). */
   static fromLeafData(leaves: readonly Uint8Array[]): MerkleTree {
     const packed = new Uint8Array(leaves.length * HASH_LEN);
     hashLeavesInto(leaves.length, (i) => leaves[i] as Uint8Array, packed);
-    return new MerkleTree(packed, leaves.length);
+    return MerkleTree.build(packed, leaves.length);
   }
 
   /** Leaf data packed back to back, each `leafLen` bytes (e.g. row digests read back from the GPU). */
@@ -72,21 +98,21 @@ export class MerkleTree {
     const n = packed.length / leafLen;
     const out = new Uint8Array(n * HASH_LEN);
     hashLeavesInto(n, (i) => packed.subarray(i * leafLen, (i + 1) * leafLen), out);
-    return new MerkleTree(out, n);
+    return MerkleTree.build(out, n);
   }
 
   /** A tree from already-computed leaf hashes: an array of 32-byte hashes or one packed array. */
   static fromLeafHashes(hashes: readonly Uint8Array[] | Uint8Array): MerkleTree {
     if (hashes instanceof Uint8Array) {
       if (hashes.length % HASH_LEN !== 0) throw new RangeError('packed leaf hashes must be a multiple of 32 bytes');
-      return new MerkleTree(hashes.slice(), hashes.length / HASH_LEN);
+      return MerkleTree.build(hashes.slice(), hashes.length / HASH_LEN);
     }
     const packed = new Uint8Array(hashes.length * HASH_LEN);
     hashes.forEach((h, i) => {
       if (h.length !== HASH_LEN) throw new RangeError(`leaf hash ${i} is not 32 bytes`);
       packed.set(h, i * HASH_LEN);
     });
-    return new MerkleTree(packed, hashes.length);
+    return MerkleTree.build(packed, hashes.length);
   }
 
   root(): Uint8Array {

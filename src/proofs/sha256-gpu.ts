@@ -6,7 +6,7 @@ import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 
 export const sha256Pipeline = (device: GPUDevice): Promise<GPUComputePipeline> =>
-  getPipeline(device, { label: 'sha256.rows', files: ['sha256'] });
+  getPipeline(device, { label: 'sha256.rows', files: ['sha256_core', 'sha256'] });
 
 /** Digests of `messages` messages of `words` u32 each, laid end to end in `data`. */
 export async function sha256MessagesGpu(ctx: GpuContext, data: Uint32Array, words: number): Promise<Uint8Array> {

@@ -33,8 +33,8 @@ export interface CommitMemoryOptions {
 
 export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, opts: CommitMemoryOptions = {}): Promise<MemoryCommit> {
   const layout = memoryLayout(req.mib, req.passes, ctx.device.limits);
-  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}) });
-  const tree = MerkleTree.fromPackedLeafData(run.digests);
+  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}), tree: true });
+  const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
   return {
     body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
     state: { digests: toB64(run.digests), chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },

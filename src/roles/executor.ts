@@ -6,6 +6,7 @@ import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
 import { memoryPipelines } from '../proofs/memory-gpu.js';
+import { merklePipelines } from '../proofs/merkle-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
@@ -52,7 +53,7 @@ export async function prepareExecutor(ctx: GpuContext, kernel?: string): Promise
   if (kernel !== undefined && !variantFits(variant, ctx.device.limits, variantNeedsOf(ctx))) {
     throw inputError('kernel', `${kernel} does not fit this adapter (a feature, subgroup-matrix shape or limit it lacks); \`gpuproof adapters\` lists what it has`);
   }
-  await Promise.all([matmulPipelines(ctx.device, variant), memoryPipelines(ctx.device)]);
+  await Promise.all([matmulPipelines(ctx.device, variant), memoryPipelines(ctx.device), merklePipelines(ctx.device)]);
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {
@@ -76,8 +77,9 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     ...(opts.kernel ? { kernel: opts.kernel } : {}),
     ...(opts.keepOnGpu ? { keep: true } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
+    tree: true,
   });
-  const tree = MerkleTree.fromPackedLeafData(run.digests);
+  const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
   const mem = b.memory
     ? await commitMemory(ctx, fromHex(b.seed), b.memory, {
         keep: opts.keepOnGpu,

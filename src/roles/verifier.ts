@@ -143,15 +143,18 @@ function checkMatmulOpenings(input: VerifyInput, check: CheckFn, proceed: boolea
   check('matmul.paths', badPath === '', badPath);
   const seed = fromHex(challenge.body.seed);
   const keyA = streamKey(seed, STREAM_MATMUL_A0);
-  const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
+  const keyB = streamKey(seed, STREAM_MATMUL_B);
+  // Freivalds needs B one row at a time (B·r), so B is never held: 64 MiB at n = 4096.
   let fr: FreivaldsContext | undefined;
-  if (mode === 'freivalds') fr = prepareFreivalds(B, n, (len) => new Uint8Array(randomBytes(len)));
+  let B: Int32Array | undefined;
+  if (mode === 'freivalds') fr = prepareFreivalds((i) => generateRow(keyB, n, i), n, (len) => new Uint8Array(randomBytes(len)));
+  else B = generateMatrix(keyB, n);
   let badRow = '';
   for (const { o, row, prev: prevBytes } of rows) {
     const cRow = asInts(row);
     const prev = asInts(prevBytes);
     const aRow = o.k === 0 ? generateRow(keyA, n, o.i) : prev ? foldRow(prev) : null;
-    const ok = cRow !== null && aRow !== null && (fr ? checkRow(fr, aRow, cRow) : checkRowExact(aRow, B, cRow));
+    const ok = cRow !== null && aRow !== null && (fr ? checkRow(fr, aRow, cRow) : B !== undefined && checkRowExact(aRow, B, cRow));
     if (!ok) badRow ||= `C_${o.k}[${o.i}] ≠ A_${o.k}[${o.i}]·B`;
   }
   check('matmul.rows', badRow === '', badRow);
