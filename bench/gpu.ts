@@ -40,14 +40,20 @@ const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(x
  */
 async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>> {
   const runs = 5;
-  const pick = async (kernel?: string, memoryMib = 0): Promise<{ observed: number[]; wall: number[]; gpu: number[] }> => {
-    const out = { observed: [] as number[], wall: [] as number[], gpu: [] as number[] };
+  const pick = async (kernel?: string, memoryMib = 0): Promise<{ observed: number[]; wall: number[]; gpu: number[]; host: Record<string, number>[] }> => {
+    const out = { observed: [] as number[], wall: [] as number[], gpu: [] as number[], host: [] as Record<string, number>[] };
     for (let i = 0; i < runs; i++) {
       const r = await selftest(ctx, { n: 512, iterations: 4, memoryMib, passes: 4, ...(kernel ? { kernel } : {}) });
       if (!r.accepted) throw new Error('selftest rejected during the bench');
       out.observed.push(r.measured.matmul.gflops_observed);
       out.wall.push(r.timings.total_ms);
-      out.gpu.push(Object.values(r.timings.phases).reduce((s, x) => s + x, 0));
+      const gpu = Object.values(r.timings.phases).reduce((s, x) => s + x, 0);
+      out.gpu.push(gpu);
+      // Where the wall time beyond the GPU phases goes: host work inside the commit windows, answering
+      // the openings, verifying, and the rest (keys, challenges, judging).
+      const t = r.timings;
+      const rest = t.total_ms - t.commit_ms - t.open_ms - t.verify_ms;
+      out.host.push({ commit_host_ms: t.commit_ms - gpu, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: rest });
     }
     return out;
   };
@@ -58,7 +64,7 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
     n: 512,
     iterations: 4,
     runs,
-    default_selftest: { memory_mib: 16, passes: 4, wall_ms: full.wall, gpu_phase_ms: full.gpu, wall_over_gpu: med(full.wall) / med(full.gpu) },
+    default_selftest: { memory_mib: 16, passes: 4, wall_ms: full.wall, gpu_phase_ms: full.gpu, wall_over_gpu: med(full.wall) / med(full.gpu), host_ms: full.host },
     tuned_gflops_observed: tuned.observed,
     naive_gflops_observed: naive.observed,
     tuned_over_naive: med(tuned.observed) / med(naive.observed),
@@ -75,12 +81,16 @@ export function coldSelftests(runs = 3): Record<string, unknown> {
   if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) return { skipped: 'dist/ not built (npm run setup builds it)' };
   const wall: number[] = [];
   const gpu: number[] = [];
+  const host: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
     const out = execFileSync(process.execPath, [cli, 'selftest', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const r = JSON.parse(out) as { accepted: boolean; timings: { total_ms: number; phases: Record<string, number> } };
+    const r = JSON.parse(out) as { accepted: boolean; timings: { total_ms: number; commit_ms: number; open_ms: number; verify_ms: number; phases: Record<string, number> } };
     if (!r.accepted) throw new Error('cold selftest rejected during the bench');
-    wall.push(r.timings.total_ms);
-    gpu.push(Object.values(r.timings.phases).reduce((s, x) => s + x, 0));
+    const t = r.timings;
+    const g = Object.values(t.phases).reduce((s, x) => s + x, 0);
+    wall.push(t.total_ms);
+    gpu.push(g);
+    host.push({ commit_host_ms: t.commit_ms - g, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: t.total_ms - t.commit_ms - t.open_ms - t.verify_ms });
   }
-  return { runs, wall_ms: wall, gpu_phase_ms: gpu, wall_over_gpu: med(wall) / med(gpu) };
+  return { runs, wall_ms: wall, gpu_phase_ms: gpu, wall_over_gpu: med(wall) / med(gpu), host_ms: host };
 }
