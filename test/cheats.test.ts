@@ -10,7 +10,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { useGpu } from './helpers/gpu.js';
 import { CheatingExecutor, type CommitOptions } from './helpers/cheater.js';
 import { GpuproofError } from '../src/errors.js';
-import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';
 import { signMessage, hashHex } from '../src/protocol/signing.js';
 import { parseJsonText } from '../src/protocol/parse.js';
 import type {
@@ -28,36 +27,20 @@ import { MemoryReplayStore } from '../src/roles/stores.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy, failed } from './helpers/verdicts.js';
+import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
 
 const gpu = useGpu();
 
 // ---------------------------------------------------------------------------------------------
 // Parties, transcripts and assertions
 
-interface Parties {
-  v: KeyPair;
-  e: KeyPair;
-  mallory: KeyPair;
-  vStore: MemoryReplayStore;
-  eStore: MemoryReplayStore;
+interface Parties extends BaseParties {
   issue(size: MatmulSize, ttlMs?: number): SignedChallenge;
-  execOpts: { keys: KeyPair; replay: MemoryReplayStore };
 }
 
 function parties(): Parties {
-  const v = generateKeyPair();
-  const e = generateKeyPair();
-  const vStore = new MemoryReplayStore();
-  const eStore = new MemoryReplayStore();
-  return {
-    v,
-    e,
-    mallory: generateKeyPair(),
-    vStore,
-    eStore,
-    issue: (size, ttlMs) => issueChallenge(v, { executorKey: toB64(e.publicKey), matmul: size, ...(ttlMs ? { ttlMs } : {}) }, vStore),
-    execOpts: { keys: e, replay: eStore },
-  };
+  const p = makeParties();
+  return { ...p, issue: (size, ttlMs) => p.challenge({ matmul: size, ...(ttlMs ? { ttlMs } : {}) }) };
 }
 
 interface Committed {

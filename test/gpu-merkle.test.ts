@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useGpu } from './helpers/gpu.js';
 import type { GpuContext } from '../src/gpu/context.js';
-import { readBuffer, storageBuffer } from '../src/gpu/buffers.js';
+import { storageBuffer } from '../src/gpu/buffers.js';
 import { withErrorScopes } from '../src/gpu/scope.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, merkleTreeBytes } from '../src/proofs/merkle-gpu.js';
 import { MerkleTree, merkleLevelSizes } from '../src/proofs/merkle.js';
@@ -26,7 +26,7 @@ async function gpuTree(ctx: GpuContext, leafData: Uint8Array, size: number): Pro
       m.encode(pass);
       pass.end();
       device.queue.submit([enc.finish()]);
-      return MerkleTree.fromLevelBytes(await readBuffer(device, m.tree), size);
+      return await m.read();
     });
   } finally {
     m.destroy();

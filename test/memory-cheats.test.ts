@@ -13,19 +13,18 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { useGpu } from './helpers/gpu.js';
 import { MemoryCheater, computeLayersWith, LAVAPIPE_LIMITS, type MemoryCheaterOptions, type MemoryCommitOptions, type OtherRow, type ReadOverride } from './helpers/memory-cheater.js';
-import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';
 import { signMessage } from '../src/protocol/signing.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../src/protocol/schemas.js';
 import { runChallenge, answerOpenings } from '../src/roles/executor.js';
-import { issueChallenge, receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_BLOCKS, type ObservedWindow } from '../src/roles/validator.js';
+import { receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_BLOCKS, type ObservedWindow } from '../src/roles/validator.js';
 import { verifyProof, type Verification } from '../src/roles/verifier.js';
 import { WORDS_PER_BLOCK } from '../src/roles/verifier-memory.js';
-import { MemoryReplayStore } from '../src/roles/stores.js';
 import { BLOCK_WORDS, BLOCK_ROWS, ROW_WORDS, computeLayersRef, drawBlockWords, h as hOf, passConstants, verifyBlockWords, WordOracle } from '../src/proofs/memory-spec.js';
 import { memoryLayout } from '../src/proofs/memory-size.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, fromHex, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy as rejectedBy } from './helpers/verdicts.js';
+import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
 
 const gpu = useGpu();
 
@@ -37,26 +36,13 @@ interface Mem {
   passes: number;
 }
 
-interface Parties {
-  v: KeyPair;
-  e: KeyPair;
-  vStore: MemoryReplayStore;
-  eStore: MemoryReplayStore;
+interface Parties extends BaseParties {
   issue(memory: Mem | undefined, matmul?: MatmulSize): SignedChallenge;
 }
 
 function parties(): Parties {
-  const v = generateKeyPair();
-  const e = generateKeyPair();
-  const vStore = new MemoryReplayStore();
-  const eStore = new MemoryReplayStore();
-  return {
-    v,
-    e,
-    vStore,
-    eStore,
-    issue: (memory, matmul = MEMORY_ONLY_MATMUL) => issueChallenge(v, { executorKey: toB64(e.publicKey), matmul, memory }, vStore),
-  };
+  const p = makeParties();
+  return { ...p, issue: (memory, matmul = MEMORY_ONLY_MATMUL) => p.challenge({ matmul, memory }) };
 }
 
 interface Committed {

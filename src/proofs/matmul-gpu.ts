@@ -14,7 +14,7 @@ import { sha256Pipeline } from './sha256-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, type MatmulPath, type MatmulVariant } from './matmul-variants.js';
 import { createMultiplier, multiplyPipelines } from './matmul-multiply.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
-import { MerkleTree } from './merkle.js';
+import type { MerkleTree } from './merkle.js';
 
 export interface RowRef {
   k: number;
@@ -83,8 +83,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
   const variant = findVariant(opts.kernel ?? DEFAULT_VARIANT_ID);
   if (variant.requires && !device.features.has(variant.requires)) throw gpuError(`kernel ${variant.id} needs the ${variant.requires} feature, which this device lacks`);
   const [genP, shaP, foldP] = await matmulPipelines(device, variant);
-  const treeOnGpu = opts.tree === true && merkleFitsGpu(K * n, device.limits);
-  const merkleP = treeOnGpu ? await merklePipelines(device) : undefined;
+  const merkleP = opts.tree === true && merkleFitsGpu(K * n, device.limits) ? await merklePipelines(device) : undefined;
   const captures = groupCaptures(opts.capture ?? [], size);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
@@ -156,7 +155,7 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
 
       timer.wallStart('readback');
       const digestBytes = await readBuffer(device, digests);
-      const tree = merkle ? MerkleTree.fromLevelBytes(await readBuffer(device, merkle.tree), K * n) : undefined;
+      const tree = await merkle?.read();
       const rows = new Map<string, Int32Array>();
       if (opts.capture && opts.capture.length > 0) {
         const raw = await readBuffer(device, capture, 0, opts.capture.length * n * 4);

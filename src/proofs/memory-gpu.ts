@@ -15,7 +15,7 @@ import { streamKey } from './threefry.js';
 import { sha256Pipeline } from './sha256-gpu.js';
 import { keptMemory, type KeptMemory } from './memory-kept.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
-import { MerkleTree } from './merkle.js';
+import type { MerkleTree } from './merkle.js';
 
 export type MemorySchedule = 'in-place' | 'ping-pong';
 
@@ -244,7 +244,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
 
       timer.wallStart('memory.readback');
       const digestBytes = await readBuffer(device, digests);
-      const tree = merkle ? MerkleTree.fromLevelBytes(await readBuffer(device, merkle.tree), leaves) : undefined;
+      const tree = await merkle?.read();
       const blocks = new Map<number, Uint32Array>();
       if (capture.length > 0) {
         const raw = await readBuffer(device, captured, 0, capture.length * BLOCK_BYTES);

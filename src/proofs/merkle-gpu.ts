@@ -3,10 +3,10 @@
 // call of about a microsecond: 5 ms for the 2048 rows of the default software selftest, and longer
 // than the GPU work itself for the 131072 rows of n = 4096, K = 32 or the millions of blocks of a
 // large memory proof. The levels come back packed, for MerkleTree.fromLevelBytes and its paths.
-import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import type { PhaseTimer } from '../gpu/timer.js';
-import { merkleLevelSizes } from './merkle.js';
+import { MerkleTree, merkleLevelSizes } from './merkle.js';
 
 const HASH_BYTES = 32;
 const WORKGROUP = 64;
@@ -32,6 +32,8 @@ export interface GpuMerkle {
   readonly tree: GPUBuffer;
   /** Records the leaf hashing and then one dispatch per level into `pass`. */
   encode(pass: GPUComputePassEncoder): void;
+  /** Reads every level back, once the encoded work is submitted. */
+  read(): Promise<MerkleTree>;
   destroy(): void;
 }
 
@@ -69,6 +71,7 @@ export function createGpuMerkle(device: GPUDevice, pipelines: MerklePipelines, l
         pass.dispatchWorkgroups(...dispatchSize(count, WORKGROUP));
       });
     },
+    read: async () => MerkleTree.fromLevelBytes(await readBuffer(device, tree), size),
     destroy() {
       tree.destroy();
       uniforms.destroy();
