@@ -1,7 +1,8 @@
 // C = A·B, small integers in f32, written as i32; exact in any summation order (n·64 < 2^24).
 // Tuning constants come from the variant table in src/proofs/matmul-variants.ts, prepended as
 // `const` lines: WG_X × WG_Y invocations, each owning TM × TN outputs strided by the workgroup
-// size (neighbouring invocations touch neighbouring addresses), K-step TK.
+// size (neighbouring invocations touch neighbouring addresses), K-step TK. The A tile and its
+// load are in matmul_a_tile.wgsl.
 
 const TILE_M: u32 = WG_Y * TM;
 const TILE_N: u32 = WG_X * TN;
@@ -12,7 +13,6 @@ const THREADS: u32 = WG_X * WG_Y;
 @group(0) @binding(2) var<storage, read_write> c: array<i32>;
 @group(0) @binding(3) var<uniform> p: MatmulParams;
 
-var<workgroup> a_tile: array<array<f32, TILE_M>, TK>; // [k][row]
 var<workgroup> b_tile: array<array<f32, TILE_N>, TK>; // [k][col]
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -23,13 +23,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let tid = lid.y * WG_X + lid.x;
   var acc: array<array<f32, TN>, TM>;
   for (var k0 = 0u; k0 < n; k0 = k0 + TK) {
-    for (var idx = tid; idx < TILE_M * TK; idx = idx + THREADS) {
-      let r = idx / TK;
-      let kk = idx % TK;
-      var v = 0.0;
-      if (row0 + r < n) { v = a[(row0 + r) * n + k0 + kk]; }
-      a_tile[kk][r] = v;
-    }
+    load_a_tile(tid, row0, k0, n);
     for (var idx = tid; idx < TILE_N * TK; idx = idx + THREADS) {
       let kk = idx / TILE_N;
       let col = idx % TILE_N;

@@ -1,6 +1,7 @@
 // C = A·B with vec4 loads and accumulators: B and C are read and written four columns at a time
 // (n is a multiple of 16, so rows are vec4-aligned). Each invocation owns TM rows (strided by
-// WG_Y) × TN4 vec4 column groups (strided by WG_X). Constants prepended as in matmul_tiled.wgsl.
+// WG_Y) × TN4 vec4 column groups (strided by WG_X). Constants prepended as in matmul_tiled.wgsl;
+// the A tile is matmul_a_tile.wgsl's.
 
 const TILE_M: u32 = WG_Y * TM;
 const TILE_N4: u32 = WG_X * TN4; // in vec4 columns
@@ -11,7 +12,6 @@ const THREADS: u32 = WG_X * WG_Y;
 @group(0) @binding(2) var<storage, read_write> c: array<vec4<i32>>;
 @group(0) @binding(3) var<uniform> p: MatmulParams;
 
-var<workgroup> a_tile: array<array<f32, TILE_M>, TK>;    // [k][row]
 var<workgroup> b_tile: array<array<vec4<f32>, TILE_N4>, TK>; // [k][col4]
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -23,13 +23,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let tid = lid.y * WG_X + lid.x;
   var acc: array<array<vec4<f32>, TN4>, TM>;
   for (var k0 = 0u; k0 < n; k0 = k0 + TK) {
-    for (var idx = tid; idx < TILE_M * TK; idx = idx + THREADS) {
-      let r = idx / TK;
-      let kk = idx % TK;
-      var v = 0.0;
-      if (row0 + r < n) { v = a[(row0 + r) * n + k0 + kk]; }
-      a_tile[kk][r] = v;
-    }
+    load_a_tile(tid, row0, k0, n);
     for (var idx = tid; idx < TILE_N4 * TK; idx = idx + THREADS) {
       let kk = idx / TILE_N4;
       let col = idx % TILE_N4;

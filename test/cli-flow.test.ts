@@ -454,6 +454,12 @@ test('selftest --json --n 64 --iterations 2 accepts and reports adapter, figures
   for (const k of ['commit_ms', 'open_ms', 'verify_ms', 'total_ms']) assert.equal(typeof timings[k], 'number', `timings.${k}`);
   assert.equal(r.stderr.includes('\r'), false, 'progress printed under --json');
   assert.deepEqual(readdirSync(dir), [], 'selftest wrote files');
+  // The autotuner measured both kernels once and cached its picks for this adapter: what ran.
+  assert.ok(j?.memoryKernel === 'lanes' || j?.memoryKernel === 'rows', `memoryKernel ${String(j?.memoryKernel)}`);
+  const cache = JSON.parse(readFileSync(join(home, 'autotune.json'), 'utf8')) as Record<string, { kernel?: unknown; memoryKernel?: unknown }>;
+  const entries = Object.values(cache);
+  assert.equal(entries.length, 1);
+  assert.deepEqual({ kernel: entries[0]?.kernel, memoryKernel: entries[0]?.memoryKernel }, { kernel: j?.kernel, memoryKernel: j?.memoryKernel });
 });
 
 test('adapters --json lists the adapter with its vendor', async () => {

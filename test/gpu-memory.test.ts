@@ -81,6 +81,7 @@ describe('in place equals two copies', () => {
       const b = await runMemoryProof(gpu(), seed, params, { schedule: 'ping-pong' });
       assert.deepEqual(hex(a.digests), hex(b.digests));
       assert.deepEqual(hex(r.digests), hex(b.digests), 'the barrier-free in-place kernel too');
+      assert.deepEqual([a.inplaceKernel, r.inplaceKernel], ['lanes', 'rows'], 'each ran the kernel asked for');
       assert.equal(a.bytesAllocated, ((C + 1) / (2 * C)) * b.bytesAllocated);
     });
   }

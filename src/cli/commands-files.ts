@@ -90,9 +90,10 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
-        const kernel = forced ?? (await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json'))).kernel;
+        const tuned = forced === undefined ? await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json')) : undefined;
+        const kernel = forced ?? tuned?.kernel;
         await prepareExecutor(ctx, kernel);
-        return runChallenge(ctx, challenge, { keys, replay, kernel, onProgress: out.progress });
+        return runChallenge(ctx, challenge, { keys, replay, kernel, memoryKernel: tuned?.memoryKernel, onProgress: out.progress });
       });
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);

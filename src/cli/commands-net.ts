@@ -68,7 +68,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         kernel,
         tuneCache: join(gpuproofHome(), 'autotune.json'),
       });
-      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernel ?? null }));
+      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernels.kernel ?? null, memoryKernel: s.kernels.memoryKernel ?? null }));
       const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify(obj)}\n` : `${human}\n`);
       line(
         { ok: true, event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },

@@ -27,6 +27,7 @@ export function selftestJson(r: SelftestResult): Record<string, unknown> {
     adapterAgreement: c.adapterAgreement,
     adapter: r.adapter,
     kernel: r.kernel,
+    memoryKernel: r.memoryKernel,
     measured: r.measured,
     timings: r.timings,
   };
@@ -49,7 +50,7 @@ export function selftestHuman(r: SelftestResult): string {
     '',
     table([
       ['matmul', `n=${m.n}, K=${m.iterations}, ${m.path} kernel ${r.kernel}; ${fmt(m.gflops_observed)} GFLOPS observed, ${fmt(m.gflops_reported)} reported (${m.timing_method})`],
-      ['memory', mem ? `${fmt(mem.capacity_bytes / 2 ** 20)} MiB in ${mem.chunks} chunks, P=${mem.passes}; ${fmt(mem.bandwidth_gbs_observed)} GB/s observed, ${fmt(mem.bandwidth_gbs_reported)} reported (${mem.bytes_per_row_per_pass} B per row per pass)` : 'skipped'],
+      ['memory', mem ? `${fmt(mem.capacity_bytes / 2 ** 20)} MiB in ${mem.chunks} chunks, P=${mem.passes}, ${r.memoryKernel} kernel; ${fmt(mem.bandwidth_gbs_observed)} GB/s observed, ${fmt(mem.bandwidth_gbs_reported)} reported (${mem.bytes_per_row_per_pass} B per row per pass)` : 'skipped'],
       ['time', `commit ${fmt(r.timings.commit_ms)} ms, open ${fmt(r.timings.open_ms)} ms, verify ${fmt(r.timings.verify_ms)} ms, total ${fmt(r.timings.total_ms)} ms`],
       ['class', `${r.class}${r.judgement.classification.adapterAgreement.agrees ? '' : ` (${r.judgement.classification.adapterAgreement.note})`}`],
       ['score', r.score.toFixed(3)],

@@ -15,7 +15,7 @@ export interface Multiplier {
 
 /** The pipelines a variant's multiply needs, compiled once per device. */
 export function multiplyPipelines(device: GPUDevice, v: MatmulVariant): Promise<GPUComputePipeline[]> {
-  const mm = getPipeline(device, { label: `matmul.${v.id}`, files: v.tensor ? [`tensor_${v.tensor.type}`, 'matmul_pad', v.file] : ['matmul_common', v.file], defines: v.defines });
+  const mm = getPipeline(device, { label: `matmul.${v.id}`, files: v.tensor ? [`tensor_${v.tensor.type}`, 'matmul_pad', v.file] : ['matmul_common', ...(v.includes ?? []), v.file], defines: v.defines });
   if (!v.tensor) return Promise.all([mm]);
   return Promise.all([
     getPipeline(device, { label: `matmul.pack.${v.tensor.type}`, files: ['matmul_pad', 'matmul_pack'], defines: { PER_WORD: perWord(v.tensor) } }),

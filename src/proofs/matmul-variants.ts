@@ -10,6 +10,8 @@ export type MatmulPath = (typeof MATMUL_PATHS)[number];
 export interface MatmulVariant {
   id: string;
   file: string;
+  /** Shader files the kernel file builds on, after matmul_common. */
+  includes?: readonly string[];
   defines: Record<string, number>;
   /** Output rows and columns per workgroup, for the dispatch. */
   tileM: number;
@@ -35,6 +37,7 @@ export interface VariantNeeds {
 const tiled = (wx: number, wy: number, tm: number, tn: number, tk: number): MatmulVariant => ({
   id: `tiled-${wy * tm}x${wx * tn}-r${tm}x${tn}-k${tk}`,
   file: 'matmul_tiled',
+  includes: ['matmul_a_tile'],
   defines: { WG_X: wx, WG_Y: wy, TM: tm, TN: tn, TK: tk },
   tileM: wy * tm,
   tileN: wx * tn,
@@ -44,6 +47,7 @@ const tiled = (wx: number, wy: number, tm: number, tn: number, tk: number): Matm
 const vec4 = (wx: number, wy: number, tm: number, tn4: number, tk: number): MatmulVariant => ({
   id: `vec4-${wy * tm}x${wx * tn4 * 4}-r${tm}x${tn4 * 4}-k${tk}`,
   file: 'matmul_vec4',
+  includes: ['matmul_a_tile'],
   defines: { WG_X: wx, WG_Y: wy, TM: tm, TN4: tn4, TK: tk },
   tileM: wy * tm,
   tileN: wx * tn4 * 4,

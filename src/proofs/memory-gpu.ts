@@ -28,7 +28,8 @@ export interface MemoryRunOptions {
   schedule?: MemorySchedule;
   /**
    * The in-place kernel: 16 invocations a row with a barrier (`lanes`, for GPUs) or one a row
-   * without (`rows`, for CPU rasterisers). Same bits either way. Default: rows on software adapters.
+   * without (`rows`, for CPU rasterisers). Same bits either way. Default: {@link defaultInPlaceKernel};
+   * the autotuner measures both (src/proofs/memory-tune.ts).
    */
   inplaceKernel?: InPlaceKernel;
   /** Leave X_P on the GPU and return it as `kept` (the caller destroys it). */
@@ -39,6 +40,9 @@ export interface MemoryRunOptions {
 
 export type InPlaceKernel = 'lanes' | 'rows';
 
+/** What an adapter runs when nothing was measured: rows on software adapters, lanes elsewhere. */
+export const defaultInPlaceKernel = (ctx: GpuContext): InPlaceKernel => (isSoftwareAdapter(ctx.report) ? 'rows' : 'lanes');
+
 export interface MemoryRun {
   /** C·R/64 SHA-256 digests of X_P's blocks in (c, r) order, 32 bytes each. */
   digests: Uint8Array;
@@ -47,6 +51,8 @@ export interface MemoryRun {
   phases: Record<string, number>;
   method: TimingMethod;
   schedule: MemorySchedule;
+  /** The in-place kernel that ran (same bits either way). */
+  inplaceKernel: InPlaceKernel;
   chunks: number;
   rowsPerChunk: number;
   passes: number;
@@ -127,7 +133,8 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
     if (!(Number.isSafeInteger(b) && b >= 0 && b < C * perChunk)) throw new RangeError(`block ${b} is outside the proof`);
   }
   const [initP, copyP, lanesP, rowsP, shaP] = await memoryPipelines(device);
-  const byRows = (opts.inplaceKernel ?? (isSoftwareAdapter(ctx.report) ? 'rows' : 'lanes')) === 'rows';
+  const inplaceKernel = opts.inplaceKernel ?? defaultInPlaceKernel(ctx);
+  const byRows = inplaceKernel === 'rows';
   const inplaceP = byRows ? rowsP : lanesP;
   const leaves = C * perChunk;
   const merkleP = opts.tree === true && merkleFitsGpu(leaves, device.limits) ? await merklePipelines(device) : undefined;
@@ -254,7 +261,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       timer.wallEnd('memory.readback');
       const phases = await timer.resolve();
       finalSlots = phys.map((s) => slots[s] as GPUBuffer);
-      return { digests: digestBytes, blocks, phases, method: timer.method, schedule, chunks: C, rowsPerChunk: R, passes: P, bytesAllocated: slotCount * chunkBytes, ...(tree ? { tree } : {}) };
+      return { digests: digestBytes, blocks, phases, method: timer.method, schedule, inplaceKernel, chunks: C, rowsPerChunk: R, passes: P, bytesAllocated: slotCount * chunkBytes, ...(tree ? { tree } : {}) };
     });
     if (!opts.keep) return run;
     // Only once every scope came back clean do X_P's slots pass from `owned` to the caller.

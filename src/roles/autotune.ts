@@ -1,19 +1,31 @@
-// Picks the matmul kernel for this adapter: the fastest variant measured here, cached per adapter
-// and kit version so a provider pays for tuning once. A stale or unreadable cache is re-tuned.
+// Picks the kernels for this adapter: the fastest matmul variant and the faster in-place memory
+// kernel, both measured here, cached per adapter and kit version so a provider pays for tuning
+// once. A stale or unreadable cache entry is re-tuned.
 import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { tuneMatmul, variantNeedsOf, type VariantTiming } from '../proofs/matmul-tune.js';
 import { DEFAULT_VARIANT_ID, lookupVariant, variantFits } from '../proofs/matmul-variants.js';
+import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.js';
+import { isInPlaceKernel, tuneMemoryKernel, type MemoryKernelTiming } from '../proofs/memory-tune.js';
 import { writeFileAtomic } from '../util/files.js';
 
 // 0.2.0: tensor variants join the candidates, so choices cached before them are tuned again.
-export const KIT_VERSION = '0.2.0';
+// 0.3.0: the memory kernel is measured too; entries without one are tuned again.
+export const KIT_VERSION = '0.3.0';
 
 export interface TuneChoice {
   kernel: string;
+  memoryKernel: InPlaceKernel;
   source: 'cache' | 'tuned' | 'default';
   timings?: VariantTiming[];
+  memoryTimings?: MemoryKernelTiming[];
+}
+
+interface CacheEntry {
+  kernel: string;
+  memoryKernel: InPlaceKernel;
+  at: string;
 }
 
 const adapterKey = (ctx: GpuContext): string => {
@@ -21,11 +33,11 @@ const adapterKey = (ctx: GpuContext): string => {
   return [r.vendor, r.architecture, r.device, r.description, r.backend, KIT_VERSION].join('|');
 };
 
-function readCache(path: string): Record<string, { kernel: string; at: string }> {
+function readCache(path: string): Record<string, unknown> {
   if (!existsSync(path)) return {};
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, { kernel: string; at: string }>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};
   }
@@ -37,20 +49,30 @@ export const tuneSize = (ctx: GpuContext): number => (isSoftwareAdapter(ctx.repo
 export async function chooseKernel(ctx: GpuContext, cachePath: string | undefined): Promise<TuneChoice> {
   const key = adapterKey(ctx);
   const cache = cachePath ? readCache(cachePath) : {};
-  const hit = cache[key];
-  if (hit && cachedFits(ctx, hit.kernel)) return { kernel: hit.kernel, source: 'cache' };
+  const hit = usableEntry(ctx, cache[key]);
+  if (hit) return { kernel: hit.kernel, memoryKernel: hit.memoryKernel, source: 'cache' };
   const timings = await tuneMatmul(ctx, tuneSize(ctx), 2);
+  const memoryTimings = await tuneMemoryKernel(ctx);
   const best = timings[0];
-  if (!best || !Number.isFinite(best.gflops)) return { kernel: DEFAULT_VARIANT_ID, source: 'default', timings };
+  const memoryKernel = memoryTimings[0] && Number.isFinite(memoryTimings[0].gbs) ? memoryTimings[0].kernel : defaultInPlaceKernel(ctx);
+  if (!best || !Number.isFinite(best.gflops)) return { kernel: DEFAULT_VARIANT_ID, memoryKernel, source: 'default', timings, memoryTimings };
   if (cachePath) {
-    cache[key] = { kernel: best.id, at: new Date().toISOString() };
+    const entry: CacheEntry = { kernel: best.id, memoryKernel, at: new Date().toISOString() };
+    cache[key] = entry;
     writeFileAtomic(cachePath, `${JSON.stringify(cache, null, 2)}\n`);
   }
-  return { kernel: best.id, source: 'tuned', timings };
+  return { kernel: best.id, memoryKernel, source: 'tuned', timings, memoryTimings };
 }
 
-/** A cached id still names a non-baseline variant this device can run (caches are files anyone can edit). */
-function cachedFits(ctx: GpuContext, id: unknown): boolean {
-  const v = typeof id === 'string' ? lookupVariant(id) : undefined;
-  return v !== undefined && !v.baseline && variantFits(v, ctx.device.limits, variantNeedsOf(ctx));
+/**
+ * A cached entry whose matmul id still names a non-baseline variant this device can run and whose
+ * memory kernel is one of ours (caches are files anyone can edit); anything else is re-tuned.
+ */
+function usableEntry(ctx: GpuContext, raw: unknown): CacheEntry | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { kernel, memoryKernel, at } = raw as Record<string, unknown>;
+  const v = typeof kernel === 'string' ? lookupVariant(kernel) : undefined;
+  if (v === undefined || v.baseline || !variantFits(v, ctx.device.limits, variantNeedsOf(ctx))) return undefined;
+  if (!isInPlaceKernel(memoryKernel)) return undefined;
+  return { kernel: v.id, memoryKernel, at: typeof at === 'string' ? at : '' };
 }

@@ -3,7 +3,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { refused } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
-import { runMemoryProof } from '../proofs/memory-gpu.js';
+import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import type { KeptMemory } from '../proofs/memory-kept.js';
 import { memoryLayout } from '../proofs/memory-size.js';
 import type { MemoryParams as Layout } from '../proofs/memory-spec.js';
@@ -29,11 +29,13 @@ export interface CommitMemoryOptions {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Keep X_P on the GPU for the openings (one process answering its own). */
   keep?: boolean | undefined;
+  /** The autotuner's in-place kernel; the adapter's default when absent. */
+  memoryKernel?: InPlaceKernel | undefined;
 }
 
 export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, opts: CommitMemoryOptions = {}): Promise<MemoryCommit> {
   const layout = memoryLayout(req.mib, req.passes, ctx.device.limits);
-  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}), tree: true });
+  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}), ...(opts.memoryKernel ? { inplaceKernel: opts.memoryKernel } : {}), tree: true });
   const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
   return {
     body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
@@ -45,11 +47,19 @@ export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: Memor
 }
 
 /** The blocks asked for: copied from X_P when it was kept, else from a re-run of every pass. */
-export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], kept?: KeptMemory, keptTree?: MerkleTree): Promise<BlockOpening[]> {
+export interface OpenMemoryOptions {
+  /** X_P still on the GPU: blocks are copies, not a re-run. */
+  kept?: KeptMemory | undefined;
+  keptTree?: MerkleTree | undefined;
+  /** The kernel for a re-run; the adapter's default when absent. */
+  memoryKernel?: InPlaceKernel | undefined;
+}
+
+export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], opts: OpenMemoryOptions = {}): Promise<BlockOpening[]> {
   if (blocks.length === 0) return [];
   const committed = fromB64(state.digests);
-  const captured = kept ? await kept.blocks(blocks) : await rerunBlocks(ctx, seed, passes, state, blocks, committed);
-  const tree = keptTree ?? MerkleTree.fromPackedLeafData(committed);
+  const captured = opts.kept ? await opts.kept.blocks(blocks) : await rerunBlocks(ctx, seed, passes, state, blocks, committed, opts.memoryKernel);
+  const tree = opts.keptTree ?? MerkleTree.fromPackedLeafData(committed);
   return blocks.map((index) => {
     const words = captured.get(index);
     if (!words) throw new Error(`block ${index} was not captured`);
@@ -57,9 +67,9 @@ export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: numb
   });
 }
 
-async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array): Promise<Map<number, Uint32Array>> {
+async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array, memoryKernel: InPlaceKernel | undefined): Promise<Map<number, Uint32Array>> {
   const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
-  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks });
+  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks, ...(memoryKernel ? { inplaceKernel: memoryKernel } : {}) });
   if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');
   return run.blocks;
 }

@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
-import { memoryPipelines } from '../proofs/memory-gpu.js';
+import { memoryPipelines, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { merklePipelines } from '../proofs/merkle-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
@@ -28,6 +28,8 @@ export interface ExecutorOptions {
   now?: () => number;
   /** Matmul variant id; the default kernel when absent. */
   kernel?: string | undefined;
+  /** In-place memory kernel (same bits either way); the adapter's default when absent. */
+  memoryKernel?: InPlaceKernel | undefined;
   /** Keep C_k and X_P on the GPU until the openings (one process answering its own). */
   keepOnGpu?: boolean | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -82,6 +84,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
   const mem = b.memory
     ? await commitMemory(ctx, fromHex(b.seed), b.memory, {
+        memoryKernel: opts.memoryKernel,
         keep: opts.keepOnGpu,
         onProgress: opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined,
       })
@@ -149,7 +152,7 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   let blocks: BlockOpening[];
   try {
     captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
-    blocks = await openBlocks(ctx, state, r.blocks);
+    blocks = await openBlocks(ctx, state, r.blocks, opts.memoryKernel);
   } finally {
     releaseState(state);
   }
@@ -162,7 +165,7 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
 }
 
-async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly number[]): Promise<BlockOpening[]> {
+async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly number[], memoryKernel: InPlaceKernel | undefined): Promise<BlockOpening[]> {
   const req = state.challenge.body.memory;
   if (blocks.length === 0) return [];
   if (!req || !state.memory) throw inputError('body.blocks', 'blocks asked of a challenge without a memory proof');
@@ -171,7 +174,7 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
     if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
   });
   const h = held.get(state);
-  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, h?.memory, h?.memoryTree);
+  return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, { kept: h?.memory, keptTree: h?.memoryTree, memoryKernel });
 }
 
 /** The rows asked for: copied from the kept chain when there is one, else from a re-run. */

@@ -14,6 +14,8 @@ import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, 
 import { verifyProof, type Verification, type VerifyInput } from './verifier.js';
 import { MemoryReplayStore } from './stores.js';
 import { chooseKernel } from './autotune.js';
+import { DEFAULT_VARIANT_ID } from '../proofs/matmul-variants.js';
+import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { judge, type Judgement } from './judge.js';
 
 export interface SelftestOptions {
@@ -26,6 +28,8 @@ export interface SelftestOptions {
   claim?: string | undefined;
   /** Force a matmul variant; otherwise the autotuner's choice (cached in tuneCache when given). */
   kernel?: string | undefined;
+  /** Force the in-place memory kernel; otherwise the autotuner's choice (the adapter default when kernel is forced). */
+  memoryKernel?: InPlaceKernel | undefined;
   tuneCache?: string | undefined;
   onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
 }
@@ -45,6 +49,8 @@ export interface SelftestResult extends Verification {
   judgement: Judgement;
   adapter: GpuContext['report'];
   kernel: string;
+  /** The in-place memory kernel the memory proof ran (same bits either way). */
+  memoryKernel: InPlaceKernel;
   timings: SelftestTimings;
   /** The transcripts, for reports and for recording. */
   transcripts: VerifyInput[];
@@ -92,12 +98,14 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
-  const kernel = opts.kernel ?? (await chooseKernel(ctx, opts.tuneCache)).kernel;
+  const tuned = opts.kernel === undefined ? await chooseKernel(ctx, opts.tuneCache) : undefined;
+  const kernel = opts.kernel ?? tuned?.kernel ?? DEFAULT_VARIANT_ID;
+  const memoryKernel = opts.memoryKernel ?? tuned?.memoryKernel ?? defaultInPlaceKernel(ctx);
   await prepareExecutor(ctx, kernel);
   const t0 = performance.now();
   const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const executorKeys = generateKeyPair();
-  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, memoryKernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const base = { executorKey: toB64(executorKeys.publicKey), claim: opts.claim ?? 'any' };
   const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS)];
   if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1));
@@ -117,6 +125,7 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
     judgement,
     adapter: ctx.report,
     kernel,
+    memoryKernel,
     transcripts: runs.map((r) => r.input),
     timings: {
       commit_ms: sum((r) => r.commitMs),

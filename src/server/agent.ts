@@ -11,6 +11,7 @@ import type { KeyPair } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
 import { answerOpenings, checkChallenge, prepareExecutor, runChallenge, releaseState } from '../roles/executor.js';
 import { chooseKernel } from '../roles/autotune.js';
+import type { SlotKernels } from './slots.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import { errorResponse, httpError, readBody, sendJson } from './http-util.js';
 import { PendingStates } from './pending.js';
@@ -59,10 +60,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const replay = opts.replay ?? new MemoryReplayStore();
   const limits = { challengeBytes: opts.limits?.challengeBytes ?? MAX_CHALLENGE_BYTES, openRequestBytes: opts.limits?.openRequestBytes ?? MAX_OPEN_REQUEST_BYTES };
   const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
-  const prepare = async (ctx: Parameters<typeof prepareExecutor>[0]): Promise<string | undefined> => {
-    const kernel = opts.kernel ?? (opts.tuneCache !== undefined ? (await chooseKernel(ctx, opts.tuneCache)).kernel : undefined);
+  const prepare = async (ctx: Parameters<typeof prepareExecutor>[0]): Promise<SlotKernels> => {
+    const tuned = opts.kernel === undefined && opts.tuneCache !== undefined ? await chooseKernel(ctx, opts.tuneCache) : undefined;
+    const kernel = opts.kernel ?? tuned?.kernel;
     await prepareExecutor(ctx, kernel);
-    return kernel;
+    return { kernel, memoryKernel: tuned?.memoryKernel };
   };
   const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log, prepare));
   const pending = new PendingStates(now);
@@ -70,7 +72,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const inflight = new Set<Promise<void>>();
   let stopping = false;
   const executorKey = toB64(opts.keys.publicKey);
-  const execOpts = (slot: GpuSlot) => ({ keys: opts.keys, replay, now, kernel: slot.kernel });
+  const execOpts = (slot: GpuSlot) => ({ keys: opts.keys, replay, now, ...slot.kernels });
 
   // Fail at start, not on the first challenge, when an adapter cannot be opened; an open device
   // keeps the process alive, so a failed start closes what it opened.

@@ -4,11 +4,17 @@
 import { openGpu as defaultOpenGpu, type GpuContext, type GpuOptions } from '../gpu/context.js';
 import { isSoftwareAdapter, type AdapterReport } from '../gpu/adapter-info.js';
 import { GpuproofError } from '../errors.js';
+import type { InPlaceKernel } from '../proofs/memory-gpu.js';
 import type { AdapterSlotInfo } from './wire.js';
 
 export type OpenGpu = (opts: GpuOptions) => Promise<GpuContext>;
-/** Readies a fresh device for work (pipelines, kernel choice); returns the kernel to use. */
-export type PrepareGpu = (ctx: GpuContext) => Promise<string | undefined>;
+/** The kernels a prepared device runs; an absent one is the default. */
+export interface SlotKernels {
+  kernel?: string | undefined;
+  memoryKernel?: InPlaceKernel | undefined;
+}
+/** Readies a fresh device for work (pipelines, kernel choice); returns the kernels to use. */
+export type PrepareGpu = (ctx: GpuContext) => Promise<SlotKernels>;
 
 export class GpuSlot {
   private ctx: GpuContext | undefined;
@@ -20,15 +26,15 @@ export class GpuSlot {
   losses = 0;
   /** Mean job time, for Retry-After. */
   private meanMs = 1000;
-  /** The matmul kernel prepared on the current device; undefined for the default. */
-  kernel: string | undefined;
+  /** The kernels prepared on the current device. */
+  kernels: SlotKernels = {};
 
   constructor(
     readonly index: number,
     readonly adapter: string | undefined,
     private readonly open: OpenGpu = defaultOpenGpu,
     private readonly log: (line: string) => void = () => undefined,
-    private readonly prepare: PrepareGpu = async () => undefined,
+    private readonly prepare: PrepareGpu = async () => ({}),
   ) {}
 
   get isBusy(): boolean {
@@ -82,7 +88,7 @@ export class GpuSlot {
       this.log(`adapter ${this.index}: device lost (${info.reason}: ${info.message}); reopening on next use`);
     });
     // Pipelines compile on first use; an honest agent should not pay that inside a challenge's window.
-    this.kernel = await this.prepare(ctx);
+    this.kernels = await this.prepare(ctx);
     return ctx;
   }
 

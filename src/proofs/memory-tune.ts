@@ -1,0 +1,45 @@
+// Times the two in-place memory kernels on the device at hand and picks the faster. They compute
+// the same bits (test/gpu-memory.test.ts), so the choice changes only how fast a proof runs: 16
+// invocations a row with barriers suits GPUs, one a row suits CPU rasterisers, and an adapter
+// that is neither (or a driver that surprises) is measured rather than guessed.
+import type { GpuContext } from '../gpu/context.js';
+import { isSoftwareAdapter } from '../gpu/adapter-info.js';
+import { runMemoryProof, type InPlaceKernel } from './memory-gpu.js';
+import { memoryLayout, trafficBytes } from './memory-size.js';
+
+export const IN_PLACE_KERNELS: readonly InPlaceKernel[] = ['lanes', 'rows'];
+
+export const isInPlaceKernel = (x: unknown): x is InPlaceKernel => IN_PLACE_KERNELS.includes(x as InPlaceKernel);
+
+export interface MemoryKernelTiming {
+  kernel: InPlaceKernel;
+  mib: number;
+  passes: number;
+  /** The best of the repetitions' pass phases. */
+  ms: number;
+  gbs: number;
+  method: string;
+}
+
+/** Large enough that the passes, not the dispatch overhead, are timed; seconds at most. */
+export const memoryTuneSize = (ctx: GpuContext): { mib: number; passes: number } =>
+  isSoftwareAdapter(ctx.report) ? { mib: 8, passes: 2 } : { mib: 256, passes: 4 };
+
+/** Times each in-place kernel `reps` times (two chunks, so every pass runs in place) and returns them fastest first. */
+export async function tuneMemoryKernel(ctx: GpuContext, size = memoryTuneSize(ctx), reps = 2): Promise<MemoryKernelTiming[]> {
+  if (!(Number.isSafeInteger(reps) && reps >= 1)) throw new RangeError('reps must be a positive integer');
+  const layout = memoryLayout(size.mib, size.passes, ctx.device.limits, { chunks: 2 });
+  const seed = new Uint8Array(32);
+  const out: MemoryKernelTiming[] = [];
+  for (const kernel of IN_PLACE_KERNELS) {
+    let best = Number.POSITIVE_INFINITY;
+    let method = '';
+    for (let r = 0; r < reps; r++) {
+      const run = await runMemoryProof(ctx, seed, layout, { inplaceKernel: kernel, schedule: 'in-place' });
+      best = Math.min(best, run.phases['memory.passes'] ?? Number.POSITIVE_INFINITY);
+      method = run.method;
+    }
+    out.push({ kernel, ...size, ms: best, gbs: trafficBytes(layout) / best / 1e6, method });
+  }
+  return out.sort((x, y) => y.gbs - x.gbs);
+}

@@ -1,0 +1,63 @@
+// The autotuner measures the matmul variants and both in-place memory kernels once per adapter,
+// caches its picks, serves them from the cache, and re-tunes an entry it cannot trust.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useGpu } from './helpers/gpu.js';
+import { chooseKernel, KIT_VERSION } from '../src/roles/autotune.js';
+import { IN_PLACE_KERNELS, isInPlaceKernel, tuneMemoryKernel } from '../src/proofs/memory-tune.js';
+import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
+
+const gpu = useGpu();
+
+type Cache = Record<string, Record<string, unknown>>;
+const readCache = (path: string): Cache => JSON.parse(readFileSync(path, 'utf8')) as Cache;
+const onlyKey = (cache: Cache): string => {
+  const keys = Object.keys(cache);
+  assert.equal(keys.length, 1, `cache keys: ${keys.join(', ')}`);
+  return keys[0] as string;
+};
+
+test('the memory tuner times both in-place kernels, fastest first', async () => {
+  const t = await tuneMemoryKernel(gpu(), { mib: 2, passes: 1 }, 1);
+  assert.deepEqual(t.map((x) => x.kernel).sort(), [...IN_PLACE_KERNELS].sort());
+  for (const x of t) assert.ok(Number.isFinite(x.gbs) && x.gbs > 0 && x.ms > 0, `${x.kernel}: ${x.gbs} GB/s in ${x.ms} ms`);
+  assert.ok((t[0]?.gbs ?? 0) >= (t[1]?.gbs ?? Infinity));
+  await assert.rejects(tuneMemoryKernel(gpu(), { mib: 2, passes: 1 }, 0), RangeError);
+});
+
+test('chooseKernel tunes once, caches both picks per adapter, then serves them from the cache', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
+  const first = await chooseKernel(gpu(), path);
+  assert.equal(first.source, 'tuned');
+  assert.equal(first.kernel, first.timings?.[0]?.id);
+  assert.equal(first.memoryKernel, first.memoryTimings?.[0]?.kernel);
+  const key = onlyKey(readCache(path));
+  assert.ok(key.endsWith(`|${KIT_VERSION}`), key);
+  assert.deepEqual({ ...readCache(path)[key], at: undefined }, { kernel: first.kernel, memoryKernel: first.memoryKernel, at: undefined });
+  const again = await chooseKernel(gpu(), path);
+  assert.deepEqual({ kernel: again.kernel, memoryKernel: again.memoryKernel, source: again.source }, { kernel: first.kernel, memoryKernel: first.memoryKernel, source: 'cache' });
+});
+
+test('a cache entry that names no usable kernel is tuned again and rewritten', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
+  const good = await chooseKernel(gpu(), path);
+  const key = onlyKey(readCache(path));
+  // Hand-edited or older entries: a memory kernel we do not have, none at all (a 0.2.0-style
+  // entry), and the naive baseline, which is never a pick.
+  const bad: Record<string, unknown>[] = [
+    { kernel: good.kernel, memoryKernel: 'warp' },
+    { kernel: good.kernel },
+    { kernel: NAIVE_VARIANT.id, memoryKernel: good.memoryKernel },
+  ];
+  for (const entry of bad) {
+    writeFileSync(path, JSON.stringify({ [key]: entry }));
+    const r = await chooseKernel(gpu(), path);
+    assert.equal(r.source, 'tuned', JSON.stringify(entry));
+    const written = readCache(path)[key];
+    assert.ok(isInPlaceKernel(written?.memoryKernel), `rewritten as ${JSON.stringify(written)}`);
+    assert.notEqual(written?.kernel, NAIVE_VARIANT.id);
+  }
+});
