@@ -1,40 +1,21 @@
-// GPU suite: every matmul variant's GFLOPS (timestamp queries where the adapter has them), the
-// memory passes' GB/s, and the selftest figures the issue tracker asks for: overhead of selftest
+// GPU suite: every matmul variant's GFLOPS (timestamp queries where the adapter has them), both
+// memory kernels' GB/s (src/roles/benchmark.ts, also `gpuproof bench`), and the selftest figures the issue tracker asks for: overhead of selftest
 // over its GPU phases, and the kit's observed throughput against the naive 16×16 kernel.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GpuContext } from '../src/gpu/context.js';
 import { isSoftwareAdapter } from '../src/gpu/adapter-info.js';
-import { tuneMatmul } from '../src/proofs/matmul-tune.js';
-import { runMemoryProof } from '../src/proofs/memory-gpu.js';
-import { memoryLayout, trafficBytes } from '../src/proofs/memory-size.js';
-import { IN_PLACE_KERNELS } from '../src/proofs/memory-tune.js';
+import { benchmarkAdapter } from '../src/roles/benchmark.js';
 import { selftest } from '../src/roles/selftest.js';
 import { chooseKernel } from '../src/roles/autotune.js';
 import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
 
+/** `gpuproof bench`'s figures at its defaults, and on software the selftest figures below. */
 export async function runGpuBench(ctx: GpuContext): Promise<Record<string, unknown>> {
-  const soft = isSoftwareAdapter(ctx.report);
-  const n = soft ? 512 : 4096;
-  const variants = await tuneMatmul(ctx, n, soft ? 2 : 10, { includeBaseline: true });
-  const mem = soft ? { mib: 64, passes: 8 } : { mib: 4096, passes: 8 };
-  const layout = memoryLayout(mem.mib, mem.passes, ctx.device.limits);
-  // Both in-place kernels, interleaved so drift on a shared machine hits them alike.
-  const memRuns = [];
-  for (let i = 0; i < 3; i++) {
-    for (const kernel of IN_PLACE_KERNELS) {
-      const run = await runMemoryProof(ctx, new Uint8Array(32).fill(i), layout, { inplaceKernel: kernel });
-      const ms = run.phases['memory.passes'] ?? Number.NaN;
-      memRuns.push({ kernel: run.inplaceKernel, passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method });
-    }
-  }
-  const st = soft ? await selftestFigures(ctx) : undefined;
-  return {
-    matmul: { n, variants },
-    memory: { ...mem, chunks: layout.chunks, rows_per_chunk: layout.rows, bytes_per_row_per_pass: 768, runs: memRuns },
-    ...(st ? { selftest: st } : {}),
-  };
+  const figures = await benchmarkAdapter(ctx);
+  const st = isSoftwareAdapter(ctx.report) ? await selftestFigures(ctx) : undefined;
+  return { ...figures, ...(st ? { selftest: st } : {}) };
 }
 
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -85,17 +66,22 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
 }
 
 /**
- * The default selftest as a user runs it: a fresh `gpuproof selftest --json` process each time, so
- * V8 compiles the verifier, the schemas and the canonicaliser cold. Runs with no device open here.
+ * The default selftest as a user runs it: a fresh `gpuproof selftest --json` process each time,
+ * with its untimed warm-up round (the default) and without it, where V8 compiles the verifier, the
+ * schemas and the canonicaliser inside the timed round. Runs with no device open here.
  */
-export function coldSelftests(runs = 3): Record<string, unknown> {
+export function coldSelftests(runs = 5): Record<string, unknown> {
+  return { warmup: coldRuns(runs, []), no_warmup: coldRuns(runs, ['--no-warmup']) };
+}
+
+function coldRuns(runs: number, flags: string[]): Record<string, unknown> {
   const cli = fileURLToPath(new URL('../bin/gpuproof.js', import.meta.url));
   if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))) return { skipped: 'dist/ not built (npm run setup builds it)' };
   const wall: number[] = [];
   const gpu: number[] = [];
   const host: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [cli, 'selftest', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(process.execPath, [cli, 'selftest', '--json', ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const r = JSON.parse(out) as { accepted: boolean; timings: { total_ms: number; commit_ms: number; open_ms: number; verify_ms: number; phases: Record<string, number> } };
     if (!r.accepted) throw new Error('cold selftest rejected during the bench');
     const t = r.timings;

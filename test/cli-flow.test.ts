@@ -462,6 +462,36 @@ test('selftest --json --n 64 --iterations 2 accepts and reports adapter, figures
   assert.deepEqual({ kernel: entries[0]?.kernel, memoryKernel: entries[0]?.memoryKernel }, { kernel: j?.kernel, memoryKernel: j?.memoryKernel });
 });
 
+test('selftest --no-warmup times a cold round and still accepts', async () => {
+  const { dir, home } = fresh();
+  const r = await runCli(['selftest', '--json', '--n', '64', '--iterations', '1', '--memory-mib', '0', '--no-warmup'], { home, cwd: dir });
+  assert.equal(r.code, 0, describeResult(r));
+  assert.equal(r.json?.accepted, true);
+  assert.equal(obj(obj(r.json?.measured, 'measured').matmul, 'measured.matmul').n, 64);
+});
+
+test('bench --json times every variant the tuner can pick, the naive baseline, and both memory kernels', async () => {
+  const { dir, home } = fresh();
+  const r = await runCli(['bench', '--json', '--n', '64', '--reps', '1', '--memory-mib', '2', '--passes', '1', '--runs', '1'], { home, cwd: dir });
+  assert.equal(r.code, 0, describeResult(r));
+  assert.equal(r.json?.ok, true);
+  const mm = obj(r.json?.matmul, 'matmul');
+  assert.equal(mm.n, 64);
+  const variants = mm.variants as { id: string; gflops: number }[];
+  const ids = variants.map((v) => v.id);
+  assert.ok(ids.includes('naive-16x16'), 'baseline missing');
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(variants.length >= 10, `only ${variants.length} variants`);
+  for (const v of variants) assert.ok(Number.isFinite(v.gflops) && v.gflops > 0, `${v.id}: ${v.gflops}`);
+  for (let i = 1; i < variants.length; i++) assert.ok((variants[i - 1]?.gflops ?? 0) >= (variants[i]?.gflops ?? 0), 'not fastest first');
+  const mem = obj(r.json?.memory, 'memory');
+  assert.deepEqual([mem.mib, mem.passes], [2, 1]);
+  const runs = mem.runs as { kernel: string; gbs: number }[];
+  assert.deepEqual(runs.map((x) => x.kernel).sort(), ['lanes', 'rows']);
+  for (const x of runs) assert.ok(Number.isFinite(x.gbs) && x.gbs > 0, `${x.kernel}: ${x.gbs}`);
+  assert.deepEqual(readdirSync(dir), [], 'bench wrote files');
+});
+
 test('adapters --json lists the adapter with its vendor', async () => {
   const { dir, home } = fresh();
   const r = await runCli(['adapters', '--json'], { home, cwd: dir });

@@ -378,3 +378,19 @@ test('selftest: bad --n, --iterations and --rows exit 2 naming the option', asyn
 test('selftest --n 100 (not a multiple of 16) exits 2 naming n before touching the GPU or GPUPROOF_HOME', async () => {
   await checkOptionCases('selftest-n100', [{ name: '--n 100', args: ['selftest', '--n', '100'], field: /^(?:.*\.)?n$/ }]);
 });
+
+// bench checks its sizes before it opens the GPU, both sides of each bound.
+test('bench: bad --n, --reps, --memory-mib, --passes and --runs exit 2 naming the option', async () => {
+  await checkOptionCases('bench', [
+    { name: '--n 0', args: ['bench', '--n', '0'], field: 'n' },
+    { name: '--n 17', args: ['bench', '--n', '17'], field: 'n' },
+    { name: '--n 262144 (over the exact bound)', args: ['bench', '--n', '262144'], field: 'n' },
+    { name: '--reps 0', args: ['bench', '--reps', '0'], field: 'reps' },
+    { name: '--reps 1001', args: ['bench', '--reps', '1001'], field: 'reps' },
+    { name: '--memory-mib 0', args: ['bench', '--memory-mib', '0'], field: 'memory-mib' },
+    { name: '--passes 0', args: ['bench', '--passes', '0'], field: 'passes' },
+    { name: '--passes 65', args: ['bench', '--passes', '65'], field: 'passes' },
+    { name: '--runs 0', args: ['bench', '--runs', '0'], field: 'runs' },
+    { name: '--runs x', args: ['bench', '--runs', 'x'], field: 'runs' },
+  ]);
+});

@@ -92,7 +92,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const state = await withGpu({}, async (ctx) => {
         const tuned = forced === undefined ? await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json')) : undefined;
         const kernel = forced ?? tuned?.kernel;
-        await prepareExecutor(ctx, kernel);
+        await prepareExecutor(ctx, kernel, tuned?.memoryKernel);
         return runChallenge(ctx, challenge, { keys, replay, kernel, memoryKernel: tuned?.memoryKernel, onProgress: out.progress });
       });
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });

@@ -47,7 +47,8 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
       .option('claim', { type: 'string', describe: 'class to claim' })
       .option('report', { type: 'string', describe: 'write an HTML report (figures against floors) to this file' })
-      .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' }), async (raw) => {
+      .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
+      .option('warmup', { type: 'boolean', default: true, describe: 'run one small untimed round first, so the timings are not the JIT\'s (--no-warmup to time a cold process)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
       const n = optInt(a, 'n', 16, MAX_EXACT_N);
@@ -62,7 +63,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, onProgress: out.progress }));
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress }));
       if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(r));
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);

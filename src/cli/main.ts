@@ -7,6 +7,7 @@ import { gpuCommands } from './commands-gpu.js';
 import { classCommands } from './commands-classes.js';
 import { netCommands } from './commands-net.js';
 import { attestCommands } from './commands-attest.js';
+import { benchCommands } from './commands-bench.js';
 import { reportError } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   cli = classCommands(cli, setCode);
   cli = netCommands(cli, setCode);
   cli = attestCommands(cli, setCode);
+  cli = benchCommands(cli, setCode);
   try {
     await cli.parseAsync();
   } catch (err) {

@@ -18,6 +18,8 @@ import type { KeyPair } from '../protocol/keys.js';
 import type { ReplayStore } from './stores.js';
 import { commitMemory, openMemory, type MemoryState } from './executor-memory.js';
 import type { KeptMemory } from '../proofs/memory-kept.js';
+import { IN_PLACE_KERNELS, isInPlaceKernel } from '../proofs/memory-tune.js';
+import { warmExecutorPaths } from './warmup.js';
 
 /** Clock skew tolerated between validator and executor when checking issuedAt. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -45,17 +47,20 @@ export interface ExecutorState {
 }
 
 /**
- * Compiles every pipeline a challenge can need, so compilation (tens of milliseconds on lavapipe)
- * never falls inside a validator's observed window. Call once per device before taking work.
+ * Compiles every pipeline a challenge can need and runs a tiny proof down every path (see
+ * warmup.ts), so compilation (tens of milliseconds on lavapipe) and Dawn's lazy per-layout set-up
+ * never fall inside a validator's observed window. Call once per device before taking work.
  */
-export async function prepareExecutor(ctx: GpuContext, kernel?: string): Promise<void> {
+export async function prepareExecutor(ctx: GpuContext, kernel?: string, memoryKernel?: InPlaceKernel): Promise<void> {
   const variant = findVariant(kernel ?? DEFAULT_VARIANT_ID);
   // A kernel named by the user that this adapter cannot run is bad input, said before any
   // compilation fails on it (and before a challenge is taken, so none is burned).
   if (kernel !== undefined && !variantFits(variant, ctx.device.limits, variantNeedsOf(ctx))) {
     throw inputError('kernel', `${kernel} does not fit this adapter (a feature, subgroup-matrix shape or limit it lacks); \`gpuproof adapters\` lists what it has`);
   }
+  if (memoryKernel !== undefined && !isInPlaceKernel(memoryKernel)) throw inputError('memoryKernel', `must be one of ${IN_PLACE_KERNELS.join(', ')}, got ${String(memoryKernel)}`);
   await Promise.all([matmulPipelines(ctx.device, variant), memoryPipelines(ctx.device), merklePipelines(ctx.device)]);
+  await warmExecutorPaths(ctx, variant.id, memoryKernel);
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {

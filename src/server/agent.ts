@@ -63,7 +63,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const prepare = async (ctx: Parameters<typeof prepareExecutor>[0]): Promise<SlotKernels> => {
     const tuned = opts.kernel === undefined && opts.tuneCache !== undefined ? await chooseKernel(ctx, opts.tuneCache) : undefined;
     const kernel = opts.kernel ?? tuned?.kernel;
-    await prepareExecutor(ctx, kernel);
+    await prepareExecutor(ctx, kernel, tuned?.memoryKernel);
     return { kernel, memoryKernel: tuned?.memoryKernel };
   };
   const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log, prepare));

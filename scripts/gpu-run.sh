@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs on a lent GPU machine, inside ../shared/gpu/run.sh, everything a GPU session records in one
+# call: the adapter, the default selftest (which tunes first), `gpuproof bench`, and the vendor
+# baselines to take ratios against. Each step has its own time limit and output file, and a failed
+# step does not stop the others. docs/gpu-run.md has the whole procedure.
+# Usage there: bash .gpu/run.sh bash scripts/gpu-run.sh "$OUT" "$PWD/.gpu/baseline.py"
+set -uo pipefail
+out=${1:?usage: gpu-run.sh OUT_DIR BASELINE_PY}
+baseline=${2:?usage: gpu-run.sh OUT_DIR BASELINE_PY}
+export GPUPROOF_HOME=${GPUPROOF_HOME:-/tmp/gpuproof-home}
+mkdir -p "$out" "$GPUPROOF_HOME"
+
+step() { # name seconds command...
+  local name=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  timeout "$limit" "$@" >"$out/$name.json" 2>"$out/$name.err"
+  echo "{\"step\":\"$name\",\"rc\":$?,\"seconds\":$((SECONDS - t0))}" >>"$out/steps.jsonl"
+}
+
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv >"$out/nvidia-smi.csv" 2>&1 || true
+step adapters 30 node bin/gpuproof.js adapters --json
+step selftest 200 node bin/gpuproof.js selftest --json
+step bench 150 node bin/gpuproof.js bench --json
+step baseline 90 python3 "$baseline" 8192 4096
+cat "$out/steps.jsonl"

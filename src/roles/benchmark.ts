@@ -1,0 +1,67 @@
+// The adapter benchmark a provider runs before listing, and the GPU half of `npm run bench`:
+// every matmul variant's GFLOPS (the naive 16×16 baseline included, for the ratio) and both
+// in-place memory kernels' GB/s, each timed with GPU timestamps where the adapter has them.
+import type { GpuContext } from '../gpu/context.js';
+import { isSoftwareAdapter } from '../gpu/adapter-info.js';
+import { tuneMatmul, type VariantTiming } from '../proofs/matmul-tune.js';
+import { checkMatmulSize } from '../proofs/matmul-size.js';
+import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
+import { memoryLayout, trafficBytes } from '../proofs/memory-size.js';
+import { IN_PLACE_KERNELS } from '../proofs/memory-tune.js';
+import { TRAFFIC_PER_ROW } from '../proofs/memory-spec.js';
+
+export interface BenchmarkOptions {
+  /** Matrix order for the variants (default 512 on software, 4096 on GPUs). */
+  n?: number | undefined;
+  /** Multiplications per timed pass (default 2 on software, 10 on GPUs). */
+  reps?: number | undefined;
+  /** Memory working set and passes (default 64 MiB on software; on GPUs 4096 MiB, the size ../shared/gpu/baseline.py's triad uses; P = 8). */
+  memoryMib?: number | undefined;
+  passes?: number | undefined;
+  /** Timed memory runs per kernel (default 3), interleaved so drift hits both kernels alike. */
+  memoryRuns?: number | undefined;
+  onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
+}
+
+export interface MemoryKernelRun {
+  kernel: InPlaceKernel;
+  passes_ms: number;
+  gbs: number;
+  method: string;
+}
+
+export interface BenchmarkResult {
+  matmul: { n: number; reps: number; variants: VariantTiming[] };
+  memory: { mib: number; passes: number; chunks: number; rows_per_chunk: number; bytes_per_row_per_pass: number; runs: MemoryKernelRun[]; best: Record<InPlaceKernel, number> };
+}
+
+export function benchmarkDefaults(ctx: GpuContext): Required<Omit<BenchmarkOptions, 'onProgress'>> {
+  const soft = isSoftwareAdapter(ctx.report);
+  return { n: soft ? 512 : 4096, reps: soft ? 2 : 10, memoryMib: soft ? 64 : 4096, passes: 8, memoryRuns: 3 };
+}
+
+export async function benchmarkAdapter(ctx: GpuContext, opts: BenchmarkOptions = {}): Promise<BenchmarkResult> {
+  const d = benchmarkDefaults(ctx);
+  const n = opts.n ?? d.n;
+  const reps = opts.reps ?? d.reps;
+  checkMatmulSize({ n, iterations: 1 }, ctx.device.limits);
+  const layout = memoryLayout(opts.memoryMib ?? d.memoryMib, opts.passes ?? d.passes, ctx.device.limits);
+  opts.onProgress?.('matmul', 0, 1);
+  const variants = await tuneMatmul(ctx, n, reps, { includeBaseline: true });
+  opts.onProgress?.('matmul', 1, 1);
+  const runs: MemoryKernelRun[] = [];
+  const total = (opts.memoryRuns ?? d.memoryRuns) * IN_PLACE_KERNELS.length;
+  for (let i = 0; runs.length < total; i++) {
+    for (const kernel of IN_PLACE_KERNELS) {
+      const run = await runMemoryProof(ctx, new Uint8Array(32).fill(i), layout, { inplaceKernel: kernel });
+      const ms = run.phases['memory.passes'] ?? Number.NaN;
+      runs.push({ kernel: run.inplaceKernel, passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method });
+      opts.onProgress?.('memory', runs.length, total);
+    }
+  }
+  const best = Object.fromEntries(IN_PLACE_KERNELS.map((k) => [k, Math.max(...runs.filter((r) => r.kernel === k).map((r) => r.gbs))])) as Record<InPlaceKernel, number>;
+  return {
+    matmul: { n, reps, variants },
+    memory: { mib: opts.memoryMib ?? d.memoryMib, passes: layout.passes, chunks: layout.chunks, rows_per_chunk: layout.rows, bytes_per_row_per_pass: TRAFFIC_PER_ROW, runs, best },
+  };
+}

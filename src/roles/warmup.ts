@@ -1,0 +1,28 @@
+// Readies a device before any challenge's window opens. Dawn builds a pipeline's descriptor
+// machinery on the first bind group made with its layout (3–5 ms a pipeline on lavapipe, a dozen
+// pipelines a challenge), and V8 has not yet seen the executor's code. One tiny matmul chain and
+// one tiny memory proof, down every path a challenge takes (GPU Merkle trees, kept results,
+// captures, both memory pass kernels' dispatch code), pay for both here, where nobody is timing.
+import type { GpuContext } from '../gpu/context.js';
+import { runMatmulChain } from '../proofs/matmul-gpu.js';
+import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
+import { memoryLayout } from '../proofs/memory-size.js';
+
+const WARM_SEED = new Uint8Array(32);
+
+export async function warmExecutorPaths(ctx: GpuContext, kernel: string, memoryKernel: InPlaceKernel | undefined): Promise<void> {
+  const mm = await runMatmulChain(ctx, WARM_SEED, { n: 16, iterations: 2 }, { kernel, tree: true, keep: true, capture: [{ k: 1, i: 0 }] });
+  try {
+    await mm.kept?.rows([{ k: 0, i: 0 }]);
+  } finally {
+    mm.kept?.destroy();
+  }
+  // Two chunks, so the pass runs in place and copies to the spare: both pass pipelines are bound.
+  const layout = memoryLayout(1, 1, ctx.device.limits, { chunks: 2 });
+  const mem = await runMemoryProof(ctx, WARM_SEED, layout, { tree: true, keep: true, captureBlocks: [0], ...(memoryKernel ? { inplaceKernel: memoryKernel } : {}) });
+  try {
+    await mem.kept?.blocks([0]);
+  } finally {
+    mem.kept?.destroy();
+  }
+}
