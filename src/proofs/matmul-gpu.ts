@@ -148,18 +148,23 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
           opts.onProgress(k + 1, K);
         }
       }
-      // Drained before the readback's wall clock starts, so it times the copy alone.
-      await device.queue.onSubmittedWorkDone();
+      // Drained before the readback's wall clock starts, so it times the copy alone; the Merkle
+      // phase drains after itself, so with GPU timestamps the chain need not wait for it.
+      await (merkle ? timer.settle() : device.queue.onSubmittedWorkDone());
       timer.wallEnd('chain');
       if (merkle) await runMerklePhase(device, timer, 'merkle', merkle);
 
       timer.wallStart('readback');
-      const digestBytes = await readBuffer(device, digests);
-      const tree = await merkle?.read();
+      // Independent copies, mapped together: one host round trip, not one each.
+      const nCaptured = opts.capture?.length ?? 0;
+      const [digestBytes, tree, raw] = await Promise.all([
+        readBuffer(device, digests),
+        merkle?.read(),
+        nCaptured > 0 ? readBuffer(device, capture, 0, nCaptured * n * 4) : undefined,
+      ]);
       const rows = new Map<string, Int32Array>();
-      if (opts.capture && opts.capture.length > 0) {
-        const raw = await readBuffer(device, capture, 0, opts.capture.length * n * 4);
-        const all = new Int32Array(raw.buffer, raw.byteOffset, opts.capture.length * n);
+      if (raw && opts.capture) {
+        const all = new Int32Array(raw.buffer, raw.byteOffset, nCaptured * n);
         opts.capture.forEach((r, slot) => rows.set(rowKey(r), all.slice(slot * n, (slot + 1) * n)));
       }
       timer.wallEnd('readback');

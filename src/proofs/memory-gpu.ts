@@ -244,17 +244,20 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
         he.copyBufferToBuffer(src, (b % perChunk) * BLOCK_BYTES, captured, i * BLOCK_BYTES, BLOCK_BYTES);
       });
       device.queue.submit([he.finish()]);
-      // Drained before the readback's wall clock starts, so it times the copy alone.
-      await device.queue.onSubmittedWorkDone();
+      // Drained before the readback's wall clock starts, so it times the copy alone (the Merkle
+      // phase drains after itself).
+      await (merkle ? timer.settle() : device.queue.onSubmittedWorkDone());
       timer.wallEnd('memory.hash');
       if (merkle) await runMerklePhase(device, timer, 'memory.merkle', merkle);
 
       timer.wallStart('memory.readback');
-      const digestBytes = await readBuffer(device, digests);
-      const tree = await merkle?.read();
+      const [digestBytes, tree, raw] = await Promise.all([
+        readBuffer(device, digests),
+        merkle?.read(),
+        capture.length > 0 ? readBuffer(device, captured, 0, capture.length * BLOCK_BYTES) : undefined,
+      ]);
       const blocks = new Map<number, Uint32Array>();
-      if (capture.length > 0) {
-        const raw = await readBuffer(device, captured, 0, capture.length * BLOCK_BYTES);
+      if (raw) {
         const all = new Uint32Array(raw.buffer, raw.byteOffset, capture.length * BLOCK_WORDS);
         capture.forEach((b, i) => blocks.set(b, all.slice(i * BLOCK_WORDS, (i + 1) * BLOCK_WORDS)));
       }
