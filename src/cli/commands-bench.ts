@@ -5,7 +5,7 @@ import { withGpu } from '../gpu/context.js';
 import { MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES, checkMemoryRequest } from '../proofs/memory-size.js';
 import { benchmarkAdapter, type BenchmarkResult } from '../roles/benchmark.js';
-import { intOption } from './inputs.js';
+import { optionalInt } from './inputs.js';
 import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
@@ -23,7 +23,7 @@ export function benchCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     .option('runs', { type: 'number', describe: 'timed memory runs per kernel (default 3)' }), async (raw) => {
     const a = raw as unknown as Args;
     const out = makeOut(a.json);
-    const opt = (k: string, min: number, max: number): number | undefined => (a[k] === undefined ? undefined : intOption(a[k], k, min, max));
+    const opt = (k: string, min: number, max: number): number | undefined => optionalInt(a, k, min, max);
     const n = opt('n', 16, MAX_EXACT_N);
     const reps = opt('reps', 1, MAX_REPS);
     const memoryMib = opt('memory-mib', 1, MAX_MIB);

@@ -38,9 +38,8 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const opt = (k: string): number | undefined => (a[k] === undefined ? undefined : intOption(a[k], k, 0, 2 ** 20));
       const figures = await withGpu({}, async (ctx) => {
         const all = [];
-        // One warm-up round serves every run in this process.
         for (let i = 0; i < runs; i++) {
-          const r = await selftest(ctx, { n: opt('n'), iterations: opt('iterations'), memoryMib: opt('memory-mib'), passes: opt('passes'), tuneCache: join(gpuproofHome(), 'autotune.json'), warmup: i === 0 });
+          const r = await selftest(ctx, { n: opt('n'), iterations: opt('iterations'), memoryMib: opt('memory-mib'), passes: opt('passes'), tuneCache: join(gpuproofHome(), 'autotune.json') });
           if (!r.accepted) throw new Error(`run ${i + 1} was rejected: ${r.checks.filter((x) => !x.pass).map((x) => x.name).join(', ')}`);
           all.push({ figures: r.judgement.figures, adapter: r.adapter.description || r.adapter.device });
           out.progress?.('calibrate', i + 1, runs);

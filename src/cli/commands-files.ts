@@ -10,13 +10,13 @@ import { toB64 } from '../util/bytes.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS } from '../protocol/schemas.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
-import { runChallenge, answerOpenings, prepareExecutor, type ExecutorState } from '../roles/executor.js';
+import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, DEFAULT_OPEN_BLOCKS } from '../roles/validator.js';
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
-import { chooseKernel } from '../roles/autotune.js';
+import { readyKernels } from '../roles/autotune.js';
 import { sizeForClass } from '../roles/sizing.js';
 import { loadClassTable } from '../roles/classes.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -90,10 +90,8 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
-        const tuned = forced === undefined ? await chooseKernel(ctx, join(gpuproofHome(), 'autotune.json')) : undefined;
-        const kernel = forced ?? tuned?.kernel;
-        await prepareExecutor(ctx, kernel, tuned?.memoryKernel);
-        return runChallenge(ctx, challenge, { keys, replay, kernel, memoryKernel: tuned?.memoryKernel, onProgress: out.progress });
+        const kernels = await readyKernels(ctx, { kernel: forced, tuneCache: join(gpuproofHome(), 'autotune.json') });
+        return runChallenge(ctx, challenge, { keys, replay, ...kernels, onProgress: out.progress });
       });
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);

@@ -12,13 +12,10 @@ import { selftestHuman, selftestJson } from './selftest-output.js';
 import { reportHtml } from './report-html.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { join } from 'node:path';
-import { gpuproofHome, intOption, kernelOption } from './inputs.js';
+import { gpuproofHome, kernelOption, optionalInt } from './inputs.js';
 import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
-
-const optInt = (a: Args, k: string, min: number, max: number): number | undefined =>
-  a[k] === undefined ? undefined : intOption(a[k], k, min, max);
 
 export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
@@ -51,11 +48,11 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('warmup', { type: 'boolean', default: true, describe: 'run one small untimed round first, so the timings are not the JIT\'s (--no-warmup to time a cold process)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
-      const n = optInt(a, 'n', 16, MAX_EXACT_N);
-      const iterations = optInt(a, 'iterations', 1, MAX_ITERATIONS);
-      const rows = optInt(a, 'rows', 1, MAX_OPEN_ROWS);
-      const memoryMib = optInt(a, 'memory-mib', 0, MAX_MIB);
-      const passes = optInt(a, 'passes', MIN_PASSES, MAX_PASSES);
+      const n = optionalInt(a, 'n', 16, MAX_EXACT_N);
+      const iterations = optionalInt(a, 'iterations', 1, MAX_ITERATIONS);
+      const rows = optionalInt(a, 'rows', 1, MAX_OPEN_ROWS);
+      const memoryMib = optionalInt(a, 'memory-mib', 0, MAX_MIB);
+      const passes = optionalInt(a, 'passes', MIN_PASSES, MAX_PASSES);
       // Everything that can be checked without the GPU is, before it is opened.
       if (n !== undefined || iterations !== undefined) checkMatmulSize({ n: n ?? 512, iterations: iterations ?? 1 });
       if (memoryMib) checkMemoryRequest(memoryMib, passes ?? 12);

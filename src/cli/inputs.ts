@@ -52,6 +52,10 @@ export function intOption(value: unknown, option: string, min: number, max: numb
   return value;
 }
 
+/** An optional integer option: absent stays undefined, anything else is held to {@link intOption}. */
+export const optionalInt = (args: Record<string, unknown>, option: string, min: number, max: number): number | undefined =>
+  args[option] === undefined ? undefined : intOption(args[option], option, min, max);
+
 /** --kernel: a known matmul variant id (listed, or a tensor-… id), or absent. Whether it fits the adapter is the run's question. */
 export function kernelOption(value: unknown): string | undefined {
   if (value === undefined) return undefined;

@@ -31,7 +31,7 @@ export interface MemoryRunOptions {
    * without (`rows`, for CPU rasterisers). Same bits either way. Default: {@link defaultInPlaceKernel};
    * the autotuner measures both (src/proofs/memory-tune.ts).
    */
-  inplaceKernel?: InPlaceKernel;
+  inplaceKernel?: InPlaceKernel | undefined;
   /** Leave X_P on the GPU and return it as `kept` (the caller destroys it). */
   keep?: boolean;
   /** Build the commitment's Merkle tree over the digests on the GPU too (where it fits). */

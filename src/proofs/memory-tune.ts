@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { runMemoryProof, type InPlaceKernel } from './memory-gpu.js';
 import { memoryLayout, trafficBytes } from './memory-size.js';
+import type { MemoryParams } from './memory-spec.js';
 
 export const IN_PLACE_KERNELS: readonly InPlaceKernel[] = ['lanes', 'rows'];
 
@@ -21,6 +22,20 @@ export interface MemoryKernelTiming {
   method: string;
 }
 
+/** One timed memory proof with `kernel`: its pass phase and the bandwidth that makes. */
+export interface MemoryKernelRun {
+  kernel: InPlaceKernel;
+  passes_ms: number;
+  gbs: number;
+  method: string;
+}
+
+export async function timeMemoryKernel(ctx: GpuContext, seed: Uint8Array, layout: MemoryParams, kernel: InPlaceKernel): Promise<MemoryKernelRun> {
+  const run = await runMemoryProof(ctx, seed, layout, { inplaceKernel: kernel });
+  const ms = run.phases['memory.passes'] ?? Number.NaN;
+  return { kernel: run.inplaceKernel, passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method };
+}
+
 /** Large enough that the passes, not the dispatch overhead, are timed; seconds at most. */
 export const memoryTuneSize = (ctx: GpuContext): { mib: number; passes: number } =>
   isSoftwareAdapter(ctx.report) ? { mib: 8, passes: 2 } : { mib: 256, passes: 4 };
@@ -32,14 +47,10 @@ export async function tuneMemoryKernel(ctx: GpuContext, size = memoryTuneSize(ct
   const seed = new Uint8Array(32);
   const out: MemoryKernelTiming[] = [];
   for (const kernel of IN_PLACE_KERNELS) {
-    let best = Number.POSITIVE_INFINITY;
-    let method = '';
-    for (let r = 0; r < reps; r++) {
-      const run = await runMemoryProof(ctx, seed, layout, { inplaceKernel: kernel, schedule: 'in-place' });
-      best = Math.min(best, run.phases['memory.passes'] ?? Number.POSITIVE_INFINITY);
-      method = run.method;
-    }
-    out.push({ kernel, ...size, ms: best, gbs: trafficBytes(layout) / best / 1e6, method });
+    const runs: MemoryKernelRun[] = [];
+    for (let r = 0; r < reps; r++) runs.push(await timeMemoryKernel(ctx, seed, layout, kernel));
+    const best = runs.reduce((x, y) => (y.passes_ms < x.passes_ms ? y : x));
+    out.push({ kernel, ...size, ms: best.passes_ms, gbs: best.gbs, method: best.method });
   }
   return out.sort((x, y) => y.gbs - x.gbs);
 }

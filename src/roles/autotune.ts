@@ -9,6 +9,7 @@ import { DEFAULT_VARIANT_ID, lookupVariant, variantFits } from '../proofs/matmul
 import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { isInPlaceKernel, tuneMemoryKernel, type MemoryKernelTiming } from '../proofs/memory-tune.js';
 import { writeFileAtomic } from '../util/files.js';
+import { prepareExecutor } from './executor.js';
 
 // 0.2.0: tensor variants join the candidates, so choices cached before them are tuned again.
 // 0.3.0: the memory kernel is measured too; entries without one are tuned again.
@@ -64,15 +65,34 @@ export async function chooseKernel(ctx: GpuContext, cachePath: string | undefine
   return { kernel: best.id, memoryKernel, source: 'tuned', timings, memoryTimings };
 }
 
+export interface ReadyKernels {
+  /** Absent: the default variant. */
+  kernel: string | undefined;
+  /** Absent: the adapter's default in-place kernel. */
+  memoryKernel: InPlaceKernel | undefined;
+}
+
+/**
+ * The kernels an executor will run, made ready on this device: forced ones as given, the others
+ * the autotuner's (cached in `tuneCache` when given) unless `tune` is false; then prepareExecutor.
+ */
+export async function readyKernels(ctx: GpuContext, opts: { kernel?: string | undefined; memoryKernel?: InPlaceKernel | undefined; tuneCache?: string | undefined; tune?: boolean }): Promise<ReadyKernels> {
+  const tuned = opts.kernel === undefined && opts.tune !== false ? await chooseKernel(ctx, opts.tuneCache) : undefined;
+  const kernel = opts.kernel ?? tuned?.kernel;
+  const memoryKernel = opts.memoryKernel ?? tuned?.memoryKernel;
+  await prepareExecutor(ctx, kernel, memoryKernel);
+  return { kernel, memoryKernel };
+}
+
 /**
  * A cached entry whose matmul id still names a non-baseline variant this device can run and whose
  * memory kernel is one of ours (caches are files anyone can edit); anything else is re-tuned.
  */
-function usableEntry(ctx: GpuContext, raw: unknown): CacheEntry | undefined {
+function usableEntry(ctx: GpuContext, raw: unknown): Omit<CacheEntry, 'at'> | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const { kernel, memoryKernel, at } = raw as Record<string, unknown>;
+  const { kernel, memoryKernel } = raw as Record<string, unknown>;
   const v = typeof kernel === 'string' ? lookupVariant(kernel) : undefined;
   if (v === undefined || v.baseline || !variantFits(v, ctx.device.limits, variantNeedsOf(ctx))) return undefined;
   if (!isInPlaceKernel(memoryKernel)) return undefined;
-  return { kernel: v.id, memoryKernel, at: typeof at === 'string' ? at : '' };
+  return { kernel: v.id, memoryKernel };
 }

@@ -5,9 +5,9 @@ import type { GpuContext } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { tuneMatmul, type VariantTiming } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
-import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
-import { memoryLayout, trafficBytes } from '../proofs/memory-size.js';
-import { IN_PLACE_KERNELS } from '../proofs/memory-tune.js';
+import type { InPlaceKernel } from '../proofs/memory-gpu.js';
+import { memoryLayout } from '../proofs/memory-size.js';
+import { IN_PLACE_KERNELS, timeMemoryKernel, type MemoryKernelRun } from '../proofs/memory-tune.js';
 import { TRAFFIC_PER_ROW } from '../proofs/memory-spec.js';
 
 export interface BenchmarkOptions {
@@ -21,13 +21,6 @@ export interface BenchmarkOptions {
   /** Timed memory runs per kernel (default 3), interleaved so drift hits both kernels alike. */
   memoryRuns?: number | undefined;
   onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
-}
-
-export interface MemoryKernelRun {
-  kernel: InPlaceKernel;
-  passes_ms: number;
-  gbs: number;
-  method: string;
 }
 
 export interface BenchmarkResult {
@@ -50,12 +43,11 @@ export async function benchmarkAdapter(ctx: GpuContext, opts: BenchmarkOptions =
   const variants = await tuneMatmul(ctx, n, reps, { includeBaseline: true });
   opts.onProgress?.('matmul', 1, 1);
   const runs: MemoryKernelRun[] = [];
-  const total = (opts.memoryRuns ?? d.memoryRuns) * IN_PLACE_KERNELS.length;
-  for (let i = 0; runs.length < total; i++) {
+  const memoryRuns = opts.memoryRuns ?? d.memoryRuns;
+  const total = memoryRuns * IN_PLACE_KERNELS.length;
+  for (let i = 0; i < memoryRuns; i++) {
     for (const kernel of IN_PLACE_KERNELS) {
-      const run = await runMemoryProof(ctx, new Uint8Array(32).fill(i), layout, { inplaceKernel: kernel });
-      const ms = run.phases['memory.passes'] ?? Number.NaN;
-      runs.push({ kernel: run.inplaceKernel, passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method });
+      runs.push(await timeMemoryKernel(ctx, new Uint8Array(32).fill(i), layout, kernel));
       opts.onProgress?.('memory', runs.length, total);
     }
   }

@@ -35,7 +35,7 @@ export interface CommitMemoryOptions {
 
 export async function commitMemory(ctx: GpuContext, seed: Uint8Array, req: MemoryRequest, opts: CommitMemoryOptions = {}): Promise<MemoryCommit> {
   const layout = memoryLayout(req.mib, req.passes, ctx.device.limits);
-  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}), ...(opts.memoryKernel ? { inplaceKernel: opts.memoryKernel } : {}), tree: true });
+  const run = await runMemoryProof(ctx, seed, layout, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.keep ? { keep: true } : {}), inplaceKernel: opts.memoryKernel, tree: true });
   const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
   return {
     body: { root: toHex(tree.root()), blocks: tree.size, chunks: run.chunks, rowsPerChunk: run.rowsPerChunk },
@@ -69,7 +69,7 @@ export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: numb
 
 async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array, memoryKernel: InPlaceKernel | undefined): Promise<Map<number, Uint32Array>> {
   const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
-  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks, ...(memoryKernel ? { inplaceKernel: memoryKernel } : {}) });
+  const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks, inplaceKernel: memoryKernel });
   if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');
   return run.blocks;
 }

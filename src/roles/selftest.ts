@@ -9,11 +9,11 @@ import { toB64 } from '../util/bytes.js';
 import { maxNForLimits, type MatmulSize } from '../proofs/matmul-size.js';
 import { chunkCapBytes, defaultMemoryMib, MIB } from '../proofs/memory-size.js';
 import { probeAllocatableBytes } from '../gpu/probe.js';
-import { runChallenge, answerOpenings, prepareExecutor, type ExecutorOptions } from './executor.js';
+import { runChallenge, answerOpenings, type ExecutorOptions } from './executor.js';
 import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ChallengeSpec } from './validator.js';
 import { EXACT_ROW_CHECK_MAX_N, verifyProof, type Verification, type VerifyInput } from './verifier.js';
 import { MemoryReplayStore } from './stores.js';
-import { chooseKernel } from './autotune.js';
+import { readyKernels } from './autotune.js';
 import { DEFAULT_VARIANT_ID } from '../proofs/matmul-variants.js';
 import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { judge, type Judgement } from './judge.js';
@@ -31,7 +31,7 @@ export interface SelftestOptions {
   /** Force the in-place memory kernel; otherwise the autotuner's choice (the adapter default when kernel is forced). */
   memoryKernel?: InPlaceKernel | undefined;
   tuneCache?: string | undefined;
-  /** One small untimed round first (default true): see {@link warmupRound}. */
+  /** One small untimed round first, once per device (default true): see {@link warmupRound}. */
   warmup?: boolean | undefined;
   onProgress?: ((phase: string, done: number, total: number) => void) | undefined;
 }
@@ -104,12 +104,16 @@ const WARMUP_SPEC = { matmul: { n: EXACT_ROW_CHECK_MAX_N + 16, iterations: 2 }, 
  * prepareExecutor has not already paid. A long-running validator and agent pay them once, not
  * per proof; without this a fresh process's timings mostly measure the JIT (docs/decisions.md).
  */
+// V8 compiles once per process; once a device has had its round, later selftests on it skip it.
+const roundWarmed = new WeakSet<GPUDevice>();
+
 async function warmupRound(ctx: GpuContext, kernels: Pick<ExecutorOptions, 'kernel' | 'memoryKernel'>): Promise<void> {
   const v = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const keys = generateKeyPair();
   const exec: ExecutorOptions = { keys, replay: new MemoryReplayStore(), ...kernels, keepOnGpu: true };
   const r = await oneChallenge(ctx, v, exec, { executorKey: toB64(keys.publicKey), claim: 'any', ...WARMUP_SPEC }, DEFAULT_OPEN_ROWS);
   judge(r.v, r.input.commitment.body.adapter, 'any');
+  roundWarmed.add(ctx.device);
 }
 
 export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Promise<SelftestResult> {
@@ -117,11 +121,10 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
-  const tuned = opts.kernel === undefined ? await chooseKernel(ctx, opts.tuneCache) : undefined;
-  const kernel = opts.kernel ?? tuned?.kernel ?? DEFAULT_VARIANT_ID;
-  const memoryKernel = opts.memoryKernel ?? tuned?.memoryKernel ?? defaultInPlaceKernel(ctx);
-  await prepareExecutor(ctx, kernel, memoryKernel);
-  if (opts.warmup !== false) await warmupRound(ctx, { kernel, memoryKernel });
+  const ready = await readyKernels(ctx, { kernel: opts.kernel, memoryKernel: opts.memoryKernel, tuneCache: opts.tuneCache });
+  const kernel = ready.kernel ?? DEFAULT_VARIANT_ID;
+  const memoryKernel = ready.memoryKernel ?? defaultInPlaceKernel(ctx);
+  if (opts.warmup !== false && !roundWarmed.has(ctx.device)) await warmupRound(ctx, { kernel, memoryKernel });
   const t0 = performance.now();
   const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const executorKeys = generateKeyPair();

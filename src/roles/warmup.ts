@@ -10,7 +10,13 @@ import { memoryLayout } from '../proofs/memory-size.js';
 
 const WARM_SEED = new Uint8Array(32);
 
+// What each device has been warmed for: the costs are per device and kernel, not per call.
+const warmed = new WeakMap<GPUDevice, Set<string>>();
+
 export async function warmExecutorPaths(ctx: GpuContext, kernel: string, memoryKernel: InPlaceKernel | undefined): Promise<void> {
+  const done = warmed.get(ctx.device) ?? new Set<string>();
+  const key = `${kernel}|${memoryKernel ?? ''}`;
+  if (done.has(key)) return;
   const mm = await runMatmulChain(ctx, WARM_SEED, { n: 16, iterations: 2 }, { kernel, tree: true, keep: true, capture: [{ k: 1, i: 0 }] });
   try {
     await mm.kept?.rows([{ k: 0, i: 0 }]);
@@ -19,10 +25,11 @@ export async function warmExecutorPaths(ctx: GpuContext, kernel: string, memoryK
   }
   // Two chunks, so the pass runs in place and copies to the spare: both pass pipelines are bound.
   const layout = memoryLayout(1, 1, ctx.device.limits, { chunks: 2 });
-  const mem = await runMemoryProof(ctx, WARM_SEED, layout, { tree: true, keep: true, captureBlocks: [0], ...(memoryKernel ? { inplaceKernel: memoryKernel } : {}) });
+  const mem = await runMemoryProof(ctx, WARM_SEED, layout, { tree: true, keep: true, captureBlocks: [0], inplaceKernel: memoryKernel });
   try {
     await mem.kept?.blocks([0]);
   } finally {
     mem.kept?.destroy();
   }
+  warmed.set(ctx.device, done.add(key));
 }

@@ -9,8 +9,9 @@ import type { SignedMessage, MessageType } from '../protocol/schemas.js';
 import { hashHex, verifySignature } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
-import { answerOpenings, checkChallenge, prepareExecutor, runChallenge, releaseState } from '../roles/executor.js';
-import { chooseKernel } from '../roles/autotune.js';
+import { answerOpenings, checkChallenge, runChallenge, releaseState } from '../roles/executor.js';
+import type { GpuContext } from '../gpu/context.js';
+import { readyKernels } from '../roles/autotune.js';
 import type { SlotKernels } from './slots.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import { errorResponse, httpError, readBody, sendJson } from './http-util.js';
@@ -60,12 +61,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const replay = opts.replay ?? new MemoryReplayStore();
   const limits = { challengeBytes: opts.limits?.challengeBytes ?? MAX_CHALLENGE_BYTES, openRequestBytes: opts.limits?.openRequestBytes ?? MAX_OPEN_REQUEST_BYTES };
   const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
-  const prepare = async (ctx: Parameters<typeof prepareExecutor>[0]): Promise<SlotKernels> => {
-    const tuned = opts.kernel === undefined && opts.tuneCache !== undefined ? await chooseKernel(ctx, opts.tuneCache) : undefined;
-    const kernel = opts.kernel ?? tuned?.kernel;
-    await prepareExecutor(ctx, kernel, tuned?.memoryKernel);
-    return { kernel, memoryKernel: tuned?.memoryKernel };
-  };
+  // Without a tune cache the agent runs the defaults rather than tuning on every device open.
+  const prepare = (ctx: GpuContext): Promise<SlotKernels> => readyKernels(ctx, { kernel: opts.kernel, tuneCache: opts.tuneCache, tune: opts.tuneCache !== undefined });
   const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log, prepare));
   const pending = new PendingStates(now);
   const stats = { runs: 0, openings: 0, refused: 0, busy: 0, malformed: 0 };
