@@ -1,10 +1,11 @@
 // An honest transcript at sizes lavapipe cannot run (n up to 8192): K = 1, and only the opened rows
-// of C_0 = A0·B are computed, on the CPU; unopened leaves are random digests, which the verifier
+// of C_0 = A0·B are computed, on the CPU; unopened row digests are random, which the verifier
 // never sees. Verification cost is what is measured, so this is exactly the validator's work.
 import { randomBytes } from 'node:crypto';
 import { MerkleTree } from '../src/proofs/merkle.js';
 import { generateMatrix, generateRow, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
 import { rowTimesMatrix } from '../src/proofs/reference.js';
+import { topTree } from '../src/proofs/matmul-layers.js';
 import { generateKeyPair } from '../src/protocol/keys.js';
 import { signMessage, hashHex } from '../src/protocol/signing.js';
 import { PROTOCOL_VERSION } from '../src/protocol/schemas.js';
@@ -29,11 +30,12 @@ export function syntheticTranscript(n: number, m = 32): VerifyInput {
     digests[i] = sha256(new Uint8Array(row.buffer));
   }
   const tree = MerkleTree.fromLeafData(digests);
+  const top = topTree(tree.root());
   const commitment = signMessage('commitment', {
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(challenge),
     executorKey: toB64(e.publicKey),
-    matmul: { root: toHex(tree.root()), leaves: n, path: 'f32', kernel: 'synthetic' },
+    matmul: { root: toHex(top.root()), layers: 1, rows: n, path: 'f32', kernel: 'synthetic' },
     adapter: { vendor: 'bench', architecture: '', device: '', description: 'synthetic transcript', backend: 'none', features: [], isFallbackAdapter: false },
     timings: { method: 'queue-completion', phases: {}, totalMs: 1 },
   }, e.secretKey);
@@ -47,7 +49,7 @@ export function syntheticTranscript(n: number, m = 32): VerifyInput {
     requestHash: hashHex(request),
     rows: picked.map((i) => {
       const row = rows.get(i) as Int32Array;
-      return { k: 0, i, row: toB64(new Uint8Array(row.buffer)), path: tree.auditPath(i).map(toHex) };
+      return { k: 0, i, row: toB64(new Uint8Array(row.buffer)), path: tree.auditPath(i).map(toHex), layerRoot: toHex(tree.root()), layerPath: [] };
     }),
     blocks: [],
   }, e.secretKey);

@@ -14,9 +14,6 @@ struct MerkleParams {
 @group(0) @binding(1) var<storage, read_write> tree: array<u32>;
 @group(0) @binding(2) var<uniform> mp: MerkleParams;
 
-const SHA_IV = array<u32, 8>(0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
-                             0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u);
-
 // A one-byte prefix shifts the data by a byte: big-endian message word j is the last byte of data
 // word j - 1 (the prefix itself for j = 0) followed by the first three bytes of data word j.
 fn shifted(prev: u32, cur: u32) -> u32 {

@@ -20,8 +20,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (m >= p.messages) {
     return;
   }
-  var h = array<u32, 8>(0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
-                        0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u);
+  var h = SHA_IV;
   var w: array<u32, 16>;
   let base = p.in_offset + m * p.stride;
   for (var blk = 0u; blk < p.words / 16u; blk = blk + 1u) {

@@ -151,8 +151,8 @@ describe('honest baselines', () => {
     const p = parties();
     const c = await gpuCommit(p, SMALL);
     const x = new CheatingExecutor(c.challenge, p.e);
-    assert.equal(Buffer.from(x.tree().root()).toString('hex'), c.commitment.body.matmul.root);
-    assert.deepEqual(x.digests(), new Uint8Array(Buffer.from(c.state.digests, 'base64')));
+    assert.deepEqual(x.layerRoots(), new Uint8Array(Buffer.from(c.state.layerRoots, 'base64')));
+    assert.equal(x.commit().body.matmul.root, c.commitment.body.matmul.root);
     const h = cheaterCommit(p, SMALL);
     const request = makeOpenRequest(p.v, h.challenge, h.commitment, h.window, 32);
     assertAccepted(verify(h, request, h.x.open(request)), 'CPU honest');
@@ -195,19 +195,20 @@ describe('data cheats (CPU cheater)', () => {
   test('a bad row whose next row is computed honestly from it: opening (k, i) passes, opening (k-1, i) rejects', () => {
     const p = parties();
     const i = 11;
-    // C_1[i] is wrong; C_2[i] = fold(C_1[i])·B is then computed honestly from the wrong row.
+    // C_1[i] is wrong; layer 2 is then computed honestly from the layer holding it (its mask keyed
+    // by that layer's root), so C_2[i] = fold(C_1[i] + M_1[i])·B holds.
     const c = cheaterCommit(p, SMALL, (x) => {
       x.setRow(1, i, x.perturbed(1, i, 3, 2));
-      x.propagateFrom(1, i);
+      x.recomputeAfter(1);
     });
     const otherRows = (r: RowIndex): boolean => r.i === i;
-    // Opening only (2, i) among row i: C_2[i] = fold(opened C_1[i])·B holds, so it passes, as it
+    // Opening only (2, i) among row i: C_2[i] = fold(opened C_1[i] + M_1[i])·B holds, so it passes, as it
     // must: the lie sits in C_1[i] alone and only opening (1, i) itself can see it.
     const atK = requestFor(p, c, [{ k: 2, i }], 32, otherRows);
     const vk = verify(c, atK, c.x.open(atK));
     assert.equal(vk.checks.find((x) => x.name === 'matmul.rows')?.pass, true, 'the honest product from the bad row passes at k');
     assert.equal(vk.accepted, true);
-    // Opening (1, i) checks C_1[i] against fold(C_0[i])·B: caught.
+    // Opening (1, i) checks C_1[i] against fold(C_0[i] + M_0[i])·B: caught.
     const atPrev = requestFor(p, c, [{ k: 1, i }], 32, otherRows);
     const vp = verify(c, atPrev, c.x.open(atPrev));
     assertRejectedBy(vp, ['matmul.rows'], 'opening (k-1, i)', true);
@@ -246,7 +247,7 @@ describe('data cheats (CPU cheater)', () => {
       const c = cheaterCommit(p, SMALL);
       c.x.setRow(bad.k, bad.i, c.x.perturbed(bad.k, bad.i, 0, 1));
       const req = requestFor(p, c, [bad]);
-      assertRejectedBy(verify(c, req, c.x.open(req)), ['matmul.paths', 'matmul.rows'], 'row changed after commit', true);
+      assertRejectedBy(verify(c, req, c.x.open(req)), ['matmul.paths'], 'row changed after commit', true);
 
       // Committed garbage, then opened the right row: the product holds, the path does not.
       const g = cheaterCommit(p, SMALL, (x) => x.setRow(bad.k, bad.i, x.randomRow()));
@@ -258,7 +259,7 @@ describe('data cheats (CPU cheater)', () => {
       // The previous row C_{k-1}[i] changed after committing (it is opened with (k, i)).
       const q = cheaterCommit(p, SMALL);
       q.x.setRow(bad.k - 1, bad.i, q.x.perturbed(bad.k - 1, bad.i, 1, -1));
-      q.x.propagateFrom(bad.k - 1, bad.i); // C_k[i] consistent with it, yet both are off the committed tree
+      q.x.recomputeAfter(bad.k - 1); // C_k[i] consistent with it, yet both are off the committed trees
       const qreq = requestFor(p, q, [bad], 32, (r) => r.i === bad.i);
       assertRejectedBy(verify(q, qreq, q.x.open(qreq)), ['matmul.paths'], 'prev row changed after commit', true);
     });
@@ -270,11 +271,23 @@ describe('data cheats (CPU cheater)', () => {
       assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
       const depth = c.x.openRow(bad).path.length;
       assert.ok(depth >= 5 && (c.x.openRow(bad).prev?.path.length ?? 0) >= 5);
-      const cases: [string, (o: { path: string[]; prev?: { path: string[] } | undefined }) => void][] = [];
+      type Paths = { path: string[]; layerRoot: string; layerPath: string[] };
+      const cases: [string, (o: Paths & { prev?: Paths | undefined }) => void][] = [];
       for (let j = 0; j < depth; j++) {
         cases.push([`path[${j}] changed`, (o) => (o.path[j] = flipHex(o.path[j] as string, 63))]);
         cases.push([`prev.path[${j}] changed`, (o) => o.prev && (o.prev.path[j] = flipHex(o.prev.path[j] as string, 0))]);
       }
+      const top = c.x.openRow(bad).layerPath.length;
+      assert.ok(top >= 1, 'layer 2 of 3 has a one-hash top path');
+      for (let j = 0; j < top; j++) {
+        cases.push([`layerPath[${j}] changed`, (o) => (o.layerPath[j] = flipHex(o.layerPath[j] as string, 5))]);
+        cases.push([`prev.layerPath[${j}] changed`, (o) => o.prev && (o.prev.layerPath[j] = flipHex(o.prev.layerPath[j] as string, 9))]);
+      }
+      cases.push(['layerRoot changed', (o) => (o.layerRoot = flipHex(o.layerRoot, 0))]);
+      cases.push(['prev.layerRoot changed', (o) => o.prev && (o.prev.layerRoot = flipHex(o.prev.layerRoot, 31))]);
+      cases.push(['layer path dropped', (o) => void o.layerPath.pop()]);
+      cases.push(['layer path element added', (o) => void o.layerPath.push(o.layerPath[0] as string)]);
+      cases.push(['prev layer root and path swapped for this layer\'s', (o) => o.prev && Object.assign(o.prev, { layerRoot: o.layerRoot, layerPath: o.layerPath })]);
       cases.push(['path element dropped', (o) => void o.path.pop()]);
       cases.push(['path element added', (o) => void o.path.push(o.path[0] as string)]);
       cases.push(['path elements swapped', (o) => void o.path.reverse()]);
@@ -308,7 +321,7 @@ describe('data cheats (CPU cheater)', () => {
       });
       assertRejectedBy(verify(c, req, exchanged), ['matmul.paths'], 'rows exchanged');
       // C_k[i] sent as its own prev: the same leaf at the wrong position.
-      const asPrev = c.x.open(req, { tamper: (b) => void (b.rows[0]!.prev = { row: b.rows[0]!.row, path: b.rows[0]!.path }) });
+      const asPrev = c.x.open(req, { tamper: (b) => void (b.rows[0]!.prev = { row: b.rows[0]!.row, path: b.rows[0]!.path, layerRoot: b.rows[0]!.layerRoot, layerPath: b.rows[0]!.layerPath }) });
       assertRejectedBy(verify(c, req, asPrev), ['matmul.paths'], 'row as its own prev');
     });
   });
@@ -329,14 +342,14 @@ describe('data cheats (CPU cheater)', () => {
     const aRows = await answerOpenings(gpu(), a.state, forA, p.execOpts);
     assertAccepted(verify(a, forA, aRows), 'A at B\'s indices');
     const spliced = signMessage('openings', { ...aRows.body, requestHash: hashHex(b.request) }, p.e.secretKey);
-    assertRejectedBy(verify(b, b.request, spliced), ['matmul.paths', 'matmul.rows'], 'A\'s rows for B', true);
+    assertRejectedBy(verify(b, b.request, spliced), ['matmul.paths'], 'A\'s rows for B', true);
     // A's openings message as it was: it answers another request (the row work is then skipped).
     assertRejectedBy(verify(b, b.request, aRows), ['openings.binding'], 'A\'s openings for B', true);
     // A's whole transcript presented under B's challenge.
     assertRejectedBy(verifyProof({ ...a, challenge: b.challenge }), ['commitment.challenge', 'request.binding'], 'A under B\'s challenge');
     // Half of B's openings replaced by A's.
     const half = signMessage('openings', { ...b.openings.body, rows: b.openings.body.rows.map((r, j) => (j % 2 ? aRows.body.rows[j]! : r)) }, p.e.secretKey);
-    assertRejectedBy(verify(b, b.request, half), ['matmul.paths', 'matmul.rows'], 'half spliced', true);
+    assertRejectedBy(verify(b, b.request, half), ['matmul.paths'], 'half spliced', true);
     // An old answer re-committed for a new challenge: A's rows under B's challenge, consistent
     // root and paths, but the seed is B's.
     const xa = new CheatingExecutor(a.challenge, p.e);

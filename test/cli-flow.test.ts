@@ -89,9 +89,10 @@ test('the honest file flow is accepted: verify exits 0 and every check passes', 
   assert.equal(typeof m.gflops_observed, 'number');
   assert.equal(typeof m.gflops_reported, 'number');
   // The message files are what the DESIGN says they are.
-  const commitment = JSON.parse(readFileSync(t.commitment, 'utf8')) as { type: string; body: { matmul: { leaves: number } } };
+  const commitment = JSON.parse(readFileSync(t.commitment, 'utf8')) as { type: string; body: { version: number; matmul: { layers: number; rows: number } } };
   assert.equal(commitment.type, 'commitment');
-  assert.equal(commitment.body.matmul.leaves, 128);
+  assert.equal(commitment.body.version, 2);
+  assert.deepEqual([commitment.body.matmul.layers, commitment.body.matmul.rows], [2, 64]);
 });
 
 // ---- tampering ----
@@ -200,7 +201,8 @@ const REJECTED: RejectCase[] = [
   { file: 'challenge', name: 'expiresAt: last digit', path: at('body', 'expiresAt'), change: { kind: 'digit', at: -1 }, fails: ['challenge.signature'] },
   { file: 'challenge', name: 'signature: one base64 character', path: at('signature'), change: { kind: 'b64', at: 10 }, fails: ['challenge.signature'] },
   { file: 'commitment', name: 'matmul root: one hex digit', path: at('body', 'matmul', 'root'), change: { kind: 'hex', at: 7 }, fails: ['commitment.signature', 'request.binding', 'matmul.paths'] },
-  { file: 'commitment', name: 'leaves: last digit', path: at('body', 'matmul', 'leaves'), change: { kind: 'digit', at: -1 }, fails: ['commitment.signature', 'matmul.shape'] },
+  { file: 'commitment', name: 'layers: last digit', path: at('body', 'matmul', 'layers'), change: { kind: 'digit', at: -1 }, fails: ['commitment.signature', 'matmul.shape'] },
+  { file: 'commitment', name: 'rows: last digit', path: at('body', 'matmul', 'rows'), change: { kind: 'digit', at: -1 }, fails: ['commitment.signature', 'matmul.shape'] },
   { file: 'commitment', name: 'challengeHash: one hex digit', path: at('body', 'challengeHash'), change: { kind: 'hex', at: 0 }, fails: ['commitment.signature', 'commitment.challenge'] },
   { file: 'commitment', name: 'timings.totalMs: first digit', path: at('body', 'timings', 'totalMs'), change: { kind: 'digit', at: 0 }, fails: ['commitment.signature'] },
   { file: 'commitment', name: 'timings.phases[matmul.chain]: first digit', path: at('body', 'timings', 'phases', 'matmul.chain'), change: { kind: 'digit', at: 0 }, fails: ['commitment.signature'] },
@@ -215,6 +217,9 @@ const REJECTED: RejectCase[] = [
   { file: 'openings', name: 'rows[0].path[0]: one hex digit', path: at('body', 'rows', 0, 'path', 0), change: { kind: 'hex', at: 0 }, fails: ['openings.signature', 'matmul.paths'] },
   { file: 'openings', name: 'rows[0].path[last]: one hex digit', path: (m) => ['body', 'rows', 0, 'path', (getAt(m, ['body', 'rows', 0, 'path']) as unknown[]).length - 1], change: { kind: 'hex', at: 31 }, fails: ['openings.signature', 'matmul.paths'] },
   { file: 'openings', name: 'prev.row of a k > 0 row: one base64 character', path: (m) => ['body', 'rows', rowWithPrev(m), 'prev', 'row'], change: { kind: 'b64', at: 40 }, fails: ['openings.signature', 'matmul.paths', 'matmul.rows'] },
+  { file: 'openings', name: 'rows[0].layerRoot: one hex digit', path: at('body', 'rows', 0, 'layerRoot'), change: { kind: 'hex', at: 3 }, fails: ['openings.signature', 'matmul.paths'] },
+  { file: 'openings', name: 'rows[0].layerPath[0]: one hex digit', path: at('body', 'rows', 0, 'layerPath', 0), change: { kind: 'hex', at: 9 }, fails: ['openings.signature', 'matmul.paths'] },
+  { file: 'openings', name: 'prev.layerRoot of a k > 0 row: one hex digit', path: (m) => ['body', 'rows', rowWithPrev(m), 'prev', 'layerRoot'], change: { kind: 'hex', at: 60 }, fails: ['openings.signature', 'matmul.paths'] },
   { file: 'openings', name: 'requestHash: one hex digit', path: at('body', 'requestHash'), change: { kind: 'hex', at: 1 }, fails: ['openings.signature', 'openings.binding'] },
   { file: 'openings', name: 'signature: one base64 character', path: at('signature'), change: { kind: 'b64', at: 10 }, fails: ['openings.signature'] },
 ];

@@ -5,6 +5,7 @@ import { useGpu } from './helpers/gpu.js';
 import { sha256MessagesGpu } from '../src/proofs/sha256-gpu.js';
 import { runMatmulChain } from '../src/proofs/matmul-gpu.js';
 import { chainRef } from '../src/proofs/reference.js';
+import { layerRootsOf, layerTree } from '../src/proofs/matmul-layers.js';
 import { sha256, toHex } from '../src/util/bytes.js';
 
 const gpu = useGpu();
@@ -23,33 +24,30 @@ describe('GPU SHA-256 against node:crypto', () => {
   }
 });
 
-describe('GPU matmul chain equals the CPU reference', () => {
+describe('GPU matmul chain equals the CPU reference (v2: layer trees, GPU mask keys, masked fold)', () => {
   for (const [n, K] of [[16, 3], [48, 2], [128, 3]] as const) {
-    test(`n=${n} K=${K}: every row digest and captured row`, async () => {
+    test(`n=${n} K=${K}: every layer root, captured row and captured layer tree`, async () => {
       const seed = new Uint8Array(randomBytes(32));
       const ref = chainRef(seed, n, K);
       const capture = [{ k: 0, i: 0 }, { k: K - 1, i: n - 1 }, { k: 1, i: 5 }];
       const run = await runMatmulChain(gpu(), seed, { n, iterations: K }, { capture });
-      assert.equal(run.digests.length, K * n * 32);
-      for (let k = 0; k < K; k++) {
-        const C = ref[k]!;
-        for (let i = 0; i < n; i++) {
-          const row = C.subarray(i * n, (i + 1) * n);
-          const want = sha256(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-          const off = (k * n + i) * 32;
-          assert.equal(toHex(run.digests.subarray(off, off + 32)), toHex(want), `digest (k=${k}, i=${i})`);
-        }
-      }
+      assert.equal(toHex(run.layerRoots), toHex(layerRootsOf(ref, n)));
       for (const { k, i } of capture) {
         assert.deepEqual(run.rows.get(`${k}:${i}`), ref[k]!.slice(i * n, (i + 1) * n));
+        const want = layerTree(ref[k]!, n);
+        const got = run.trees.get(k);
+        assert.ok(got, `layer ${k}'s tree was captured`);
+        assert.equal(toHex(got.root()), toHex(want.root()));
+        assert.deepEqual(got.auditPath(i).map(toHex), want.auditPath(i).map(toHex), `path of (${k}, ${i})`);
       }
+      assert.deepEqual([...run.trees.keys()].sort(), [...new Set(capture.map((c) => c.k))].sort(), 'only the captured layers come back');
       assert.ok(run.phases.chain! > 0 && run.phases.generate! >= 0);
     });
   }
 });
 
 describe('a kept chain answers openings without a re-run', () => {
-  test('rows copied from the kept C_k equal the reference, and the chain is freed after', async () => {
+  test('rows and layer trees copied from the kept chain equal the reference, and the chain is freed after', async () => {
     const n = 48;
     const K = 3;
     const seed = new Uint8Array(randomBytes(32));
@@ -59,9 +57,12 @@ describe('a kept chain answers openings without a re-run', () => {
     const refs = [{ k: 0, i: 3 }, { k: 2, i: n - 1 }, { k: 1, i: 0 }];
     const rows = await run.kept.rows(refs);
     for (const { k, i } of refs) assert.deepEqual(rows.get(`${k}:${i}`), ref[k]!.slice(i * n, (i + 1) * n));
+    const trees = await run.kept.trees([2, 0, 2]);
+    assert.deepEqual([...trees.keys()], [2, 0]);
+    for (const [k, t] of trees) assert.equal(toHex(t.root()), toHex(layerTree(ref[k]!, n).root()), `kept tree ${k}`);
     run.kept.destroy();
     const plain = await runMatmulChain(gpu(), seed, { n, iterations: K });
     assert.equal(plain.kept, undefined, 'nothing is kept unless asked');
-    assert.deepEqual(plain.digests, run.digests, 'keeping does not change the commitment');
+    assert.deepEqual(plain.layerRoots, run.layerRoots, 'keeping does not change the commitment');
   });
 });

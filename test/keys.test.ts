@@ -140,7 +140,7 @@ test('generated keys sign messages that verify', () => {
   const env = signMessage(
     'challenge',
     {
-      version: 1,
+      version: 2,
       id: '00'.repeat(16),
       validatorKey: toB64(kp.publicKey),
       executorKey: toB64(other.publicKey),

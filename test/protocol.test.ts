@@ -113,7 +113,7 @@ test('fixture keys, domains and signatures; OpenSSL agrees with tweetnacl', () =
   assert.equal(sigs.keys.validator.seed, toHex(Uint8Array.from({ length: 32 }, (_, i) => i)));
   assert.equal(sigs.keys.executor.seed, toHex(Uint8Array.from({ length: 32 }, (_, i) => 32 + i)));
   for (const type of MESSAGE_TYPES) {
-    assert.equal(toHex(domainBytes(type)), toHex(utf8(`gpuproof/v1/${type}\0`)));
+    assert.equal(toHex(domainBytes(type)), toHex(utf8(`gpuproof/v2/${type}\0`)));
     assert.equal(sigs.domains[type], toHex(domainBytes(type)));
     const { envelope, signedBy, signedBytesSha256, hash } = sigs.messages[type];
     const key = sigs.keys[signedBy];
@@ -158,19 +158,20 @@ const challengeBody: fc.Arbitrary<ChallengeBody> = fc
     }),
   })
   .map(({ ttl, n, iterations, memory, ...r }) => ({
-    version: 1 as const,
+    version: 2 as const,
     ...r,
     expiresAt: r.issuedAt + ttl,
     matmul: { n: n * 16, iterations },
     ...(memory === undefined ? {} : { memory }),
   }));
 const commitmentBody: fc.Arbitrary<CommitmentBody> = fc.record({
-  version: fc.constant(1 as const),
+  version: fc.constant(2 as const),
   challengeHash: hex(32),
   executorKey: pubKey,
   matmul: fc.record({
     root: hex(32),
-    leaves: fc.integer({ min: 1, max: 2 ** 28 }),
+    layers: fc.integer({ min: 1, max: 4096 }),
+    rows: fc.integer({ min: 1, max: 65536 }),
     path: fc.constantFrom('f32', 'f16-subgroup-matrix', 'i8-subgroup-matrix'),
     kernel: fc.string({ minLength: 1, maxLength: 64 }),
   }),

@@ -1,6 +1,11 @@
 // CPU reference for the matmul chain. The validator uses the row functions to check openings; the
 // whole-matrix functions exist for tests and small self-checks, not for production sizes.
 import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { u16Entries } from './generator.js';
+import { fold, maskKey, MASK_MODULUS } from './matmul-mask.js';
+import { layerTree } from './matmul-layers.js';
+
+export { fold };
 
 /**
  * Largest n for which every partial sum of a row times B stays below 2^24 in magnitude
@@ -15,17 +20,6 @@ export function checkMatmulN(n: number): void {
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_MATMUL_N) {
     throw new RangeError(`matmul n must be an integer in [1, ${MAX_MATMUL_N}]`);
   }
-}
-
-/** Maps any integer to [-8, 8]; JS % keeps the dividend's sign, hence the +17 before the second %. */
-export function fold(x: number): number {
-  return (((x % 17) + 17) % 17) - 8;
-}
-
-export function foldRow(row: Int32Array): Int32Array {
-  const out = new Int32Array(row.length);
-  for (let i = 0; i < row.length; i++) out[i] = fold(row[i] as number);
-  return out;
 }
 
 /** aRow · B for row-major n×n B. Exact: every partial sum is an integer below 2^24 in magnitude. */
@@ -68,7 +62,16 @@ export function chainInputs(seed: Uint8Array, n: number): { A0: Int32Array; B: I
   };
 }
 
-/** C_0 .. C_{K-1} with C_k = A_k · B and A_{k+1} = fold(C_k). */
+/** A_{k+1} = fold(C_k + M_k) for a whole layer, M_k keyed by the layer's own root. */
+export function nextLayerInput(seed: Uint8Array, n: number, K: number, k: number, C: Int32Array): Int32Array {
+  const key = maskKey(seed, n, K, k, layerTree(C, n).root());
+  const mask = u16Entries(key, 0, n * n);
+  const A = new Int32Array(n * n);
+  for (let e = 0; e < n * n; e++) A[e] = fold((C[e] as number) + ((mask[e] as number) % MASK_MODULUS));
+  return A;
+}
+
+/** C_0 .. C_{K-1} with C_k = A_k · B and A_{k+1} = fold(C_k + M_k) (protocol v2). */
 export function chainRef(seed: Uint8Array, n: number, K: number): Int32Array[] {
   if (!Number.isSafeInteger(K) || K < 1) throw new RangeError('chain length K must be a positive integer');
   const { A0, B } = chainInputs(seed, n);
@@ -77,7 +80,7 @@ export function chainRef(seed: Uint8Array, n: number, K: number): Int32Array[] {
   for (let k = 0; k < K; k++) {
     const C = matmulRef(A, B, n);
     out.push(C);
-    A = foldRow(C);
+    if (k < K - 1) A = nextLayerInput(seed, n, K, k, C);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Wire schemas. Every object is strict and every array, string and record is bounded: a message from
 // an untrusted peer must not be able to make a role allocate without limit or smuggle fields past
-// the signature. Cross-message rules (a commitment's leaves = n·iterations, an opening answers
+// the signature. Cross-message rules (a commitment's layers and rows = the challenge's K and n, an opening answers
 // its request) belong to the roles; only what one message can say about itself is checked here.
 import { z } from 'zod';
 import { MATMUL_PATHS } from '../proofs/matmul-variants.js';
@@ -21,7 +21,8 @@ import {
 
 export { base64Bytes, ClassId, Figure, Hex32, Id, Millis, NonNegativeMs, PublicKey, Signature, text };
 
-export const PROTOCOL_VERSION = 1;
+/** v2: the masked matmul chain (docs/matmul-proof.md). A v1 message is refused naming `version`. */
+export const PROTOCOL_VERSION = 2;
 export const MESSAGE_TYPES = ['challenge', 'commitment', 'open-request', 'openings', 'verdict'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
@@ -43,7 +44,7 @@ export const MAX_MEASURED_ENTRIES = 64;
 const U32_MAX = 2 ** 32 - 1;
 
 const AdapterString = text(MAX_ADAPTER_STRING);
-const Version = z.literal(PROTOCOL_VERSION);
+const Version = z.literal(PROTOCOL_VERSION, { error: `must be ${PROTOCOL_VERSION}: this kit speaks protocol v${PROTOCOL_VERSION} only` });
 
 // ---- challenge ----
 
@@ -109,8 +110,11 @@ export const CommitmentBody = z.strictObject({
   challengeHash: Hex32,
   executorKey: PublicKey,
   matmul: z.strictObject({
+    /** RFC 6962 root over the layer roots L_0 … L_{K−1}. */
     root: Hex32,
-    leaves: z.int().min(1).max(MAX_N * MAX_ITERATIONS),
+    /** K and n as the executor ran them; the verifier requires its own figures. */
+    layers: z.int().min(1).max(MAX_ITERATIONS),
+    rows: z.int().min(1).max(MAX_N),
     path: z.enum(MATMUL_PATHS),
     kernel: text(64, 1),
   }),
@@ -152,16 +156,23 @@ export const OpenRequestBody = z.strictObject({
 const Row = base64Bytes({ min: 4, max: MAX_ROW_BYTES, multipleOf: 4 });
 const AuditPath = z.array(Hex32).max(MAX_PATH_LENGTH);
 
+/** One opened row: C_k[i] with its path in layer k's tree, and L_k with its path in the top tree. */
+const OpenedRow = {
+  row: Row,
+  path: AuditPath,
+  layerRoot: Hex32,
+  layerPath: AuditPath,
+};
+
 export const RowOpening = z
   .strictObject({
     k: RowIndex.shape.k,
     i: RowIndex.shape.i,
-    row: Row,
-    path: AuditPath,
-    prev: z.optional(z.strictObject({ row: Row, path: AuditPath })),
+    ...OpenedRow,
+    prev: z.optional(z.strictObject(OpenedRow)),
   })
   .superRefine((r, ctx) => {
-    // The check folds C_{k-1}[i] into A_k[i]: without it a k > 0 row cannot be checked at all.
+    // A_k[i] = fold(C_{k-1}[i] + M_{k-1}[i]): without the previous row a k > 0 row cannot be checked.
     if (r.k > 0 && r.prev === undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'required when k > 0' });
     if (r.k === 0 && r.prev !== undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'must be absent when k = 0' });
   });

@@ -10,14 +10,15 @@ import {
   ENVELOPE_SCHEMAS,
   isMessageType,
   type BodyOf,
+  PROTOCOL_VERSION,
   type MessageType,
   type SignedMessage,
 } from './schemas.js';
 import { firstIssue } from './issues.js';
 
-/** `gpuproof/v1/<type>` then one 0x00 byte: no type name is a prefix of another after the NUL. */
+/** `gpuproof/v2/<type>` then one 0x00 byte: no type name is a prefix of another after the NUL. */
 export function domainBytes(type: MessageType): Uint8Array {
-  return concatBytes(utf8(`gpuproof/v1/${type}`), new Uint8Array([0]));
+  return concatBytes(utf8(`gpuproof/v${PROTOCOL_VERSION}/${type}`), new Uint8Array([0]));
 }
 
 /** The exact bytes an ed25519 signature covers: domain(type) ‖ JCS(body). */

@@ -1,16 +1,17 @@
 // The executor: accepts a challenge only when it is signed, addressed to this key, unexpired and
-// unseen; runs the proofs; commits to every row digest; later answers openings by re-running the
-// deterministic chain and capturing just the rows asked for.
+// unseen; runs the proofs; commits to every layer of the chain; later answers openings from what it
+// kept on the GPU, or by re-running the deterministic chain and capturing just what was asked for.
 import type { GpuContext } from '../gpu/context.js';
 import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
+import { topTree } from '../proofs/matmul-layers.js';
 import { memoryPipelines, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { merklePipelines } from '../proofs/merkle-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, variantFits } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
-import { fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
+import { fromB64, fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening } from '../protocol/schemas.js';
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
@@ -41,8 +42,8 @@ export interface ExecutorOptions {
 export interface ExecutorState {
   challenge: SignedChallenge;
   commitment: SignedCommitment;
-  /** Row digests, K·n × 32 bytes, base64. */
-  digests: string;
+  /** The layer roots L_0 … L_{K−1}, K × 32 bytes, base64. */
+  layerRoots: string;
   memory?: MemoryState;
 }
 
@@ -84,9 +85,8 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     ...(opts.kernel ? { kernel: opts.kernel } : {}),
     ...(opts.keepOnGpu ? { keep: true } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress?.('matmul', d, t) } : {}),
-    tree: true,
   });
-  const tree = run.tree ?? MerkleTree.fromPackedLeafData(run.digests);
+  const tree = topTree(run.layerRoots);
   const mem = b.memory
     ? await commitMemory(ctx, fromHex(b.seed), b.memory, {
         memoryKernel: opts.memoryKernel,
@@ -99,7 +99,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(challenge),
     executorKey: toB64(opts.keys.publicKey),
-    matmul: { root: toHex(tree.root()), leaves: tree.size, path: run.path, kernel: run.kernel },
+    matmul: { root: toHex(tree.root()), layers: b.matmul.iterations, rows: b.matmul.n, path: run.path, kernel: run.kernel },
     ...(mem ? { memory: mem.body } : {}),
     adapter: {
       vendor: ctx.report.vendor,
@@ -113,13 +113,13 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     timings: { method: run.method, phases: { ...prefixPhases('matmul', run.phases), ...(mem?.phases ?? {}) }, totalMs },
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
-  const state: ExecutorState = { challenge, commitment, digests: toB64(run.digests), ...(mem ? { memory: mem.state } : {}) };
+  const state: ExecutorState = { challenge, commitment, layerRoots: toB64(run.layerRoots), ...(mem ? { memory: mem.state } : {}) };
   held.set(state, { matmulTree: tree, ...(run.kept ? { chain: run.kept } : {}), ...(mem ? { memoryTree: mem.tree } : {}), ...(mem?.kept ? { memory: mem.kept } : {}) });
   return state;
 }
 
-// What this process still holds of a state beyond its (serialisable) fields: the Merkle trees,
-// and C_k and X_P on the GPU when kept. A state read back from a file has none of it.
+// What this process still holds of a state beyond its (serialisable) fields: the top and memory
+// Merkle trees, and C_k, the layer trees and X_P on the GPU when kept. A state read back from a file has none of it.
 interface Held {
   matmulTree: MerkleTree;
   memoryTree?: MerkleTree;
@@ -151,20 +151,26 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     wanted.set(rowKey({ k, i }), { k, i });
     if (k > 0) wanted.set(rowKey({ k: k - 1, i }), { k: k - 1, i });
   }
-  const digests = Buffer.from(state.digests, 'base64');
-  const tree = held.get(state)?.matmulTree ?? MerkleTree.fromPackedLeafData(digests);
-  let captured: Map<string, Int32Array>;
+  const roots = fromB64(state.layerRoots);
+  const top = held.get(state)?.matmulTree ?? topTree(roots);
+  let captured: Captured;
   let blocks: BlockOpening[];
   try {
-    captured = await capturedRows(ctx, state, [...wanted.values()], digests, opts);
+    captured = await capturedRows(ctx, state, [...wanted.values()], roots, opts);
     blocks = await openBlocks(ctx, state, r.blocks, opts.memoryKernel);
   } finally {
     releaseState(state);
   }
-  const open = (k: number, i: number): { row: string; path: string[] } => {
-    const row = captured.get(rowKey({ k, i }));
-    if (!row) throw new Error(`row ${k}:${i} was not captured`);
-    return { row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)), path: tree.auditPath(k * n + i).map(toHex) };
+  const open = (k: number, i: number): { row: string; path: string[]; layerRoot: string; layerPath: string[] } => {
+    const row = captured.rows.get(rowKey({ k, i }));
+    const layer = captured.trees.get(k);
+    if (!row || !layer) throw new Error(`row ${k}:${i} was not captured`);
+    return {
+      row: toB64(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)),
+      path: layer.auditPath(i).map(toHex),
+      layerRoot: toHex(roots.subarray(k * 32, (k + 1) * 32)),
+      layerPath: top.auditPath(k).map(toHex),
+    };
   };
   const rows = r.rows.map(({ k, i }) => ({ k, i, ...open(k, i), ...(k > 0 ? { prev: open(k - 1, i) } : {}) }));
   return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
@@ -182,15 +188,23 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
   return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, { kept: h?.memory, keptTree: h?.memoryTree, memoryKernel });
 }
 
-/** The rows asked for: copied from the kept chain when there is one, else from a re-run. */
-async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], digests: Uint8Array, opts: ExecutorOptions): Promise<Map<string, Int32Array>> {
+interface Captured {
+  rows: Map<string, Int32Array>;
+  trees: Map<number, MerkleTree>;
+}
+
+/** The rows asked for and their layers' trees: copied from the kept chain when there is one, else from a re-run. */
+async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], roots: Uint8Array, opts: ExecutorOptions): Promise<Captured> {
   const kept = held.get(state)?.chain;
-  if (kept) return kept.rows(refs);
+  if (kept) {
+    const [rows, trees] = await Promise.all([kept.rows(refs), kept.trees(refs.map((x) => x.k))]);
+    return { rows, trees };
+  }
   const { seed, matmul } = state.challenge.body;
   const run = await runMatmulChain(ctx, fromHex(seed), matmul, { capture: refs, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   // The re-run must reproduce what was committed; anything else is a fault on this machine.
-  if (!bytesEqual(run.digests, digests)) throw refused('re-running the chain did not reproduce the committed digests (faulty GPU?)');
-  return run.rows;
+  if (!bytesEqual(run.layerRoots, roots)) throw refused('re-running the chain did not reproduce the committed layer roots (faulty GPU?)');
+  return { rows: run.rows, trees: run.trees };
 }
 
 

@@ -17,9 +17,9 @@ export async function warmExecutorPaths(ctx: GpuContext, kernel: string, memoryK
   const done = warmed.get(ctx.device) ?? new Set<string>();
   const key = `${kernel}|${memoryKernel ?? ''}`;
   if (done.has(key)) return;
-  const mm = await runMatmulChain(ctx, WARM_SEED, { n: 16, iterations: 2 }, { kernel, tree: true, keep: true, capture: [{ k: 1, i: 0 }] });
+  const mm = await runMatmulChain(ctx, WARM_SEED, { n: 16, iterations: 2 }, { kernel, keep: true, capture: [{ k: 1, i: 0 }] });
   try {
-    await mm.kept?.rows([{ k: 0, i: 0 }]);
+    await Promise.all([mm.kept?.rows([{ k: 0, i: 0 }]), mm.kept?.trees([0])]);
   } finally {
     mm.kept?.destroy();
   }

@@ -167,7 +167,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       answered.openings = openings;
       // The cached openings answer any repeat; what computed them is no longer needed.
       releaseState(entry.state);
-      entry.state = { challenge: entry.state.challenge, commitment: entry.state.commitment, digests: '' };
+      entry.state = { challenge: entry.state.challenge, commitment: entry.state.commitment, layerRoots: '' };
       reply(res, 200, openings, { 'x-gpuproof-adapter': String(slot.index) });
     } catch (err) {
       delete entry.answered;

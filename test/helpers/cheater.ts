@@ -1,13 +1,14 @@
-// A CPU "executor" for tests that can lie. It starts from the honest rows of the reference chain
-// (small n only), lets a test replace any row C_k[i], commits to SHA-256 of whatever rows it then
-// holds (a Merkle tree over the digests in (k, i) order, built exactly as src/roles/executor.ts
-// builds it), signs the commitment with whatever timings the test chooses, and answers an open
-// request with the rows it holds and real audit paths into the tree it committed to. A test may
-// change rows after committing, tamper the openings body before it is signed, or sign with a
-// different key. Nothing here checks anything: it is the adversary.
+// A CPU "executor" for tests that can lie (protocol v2). It starts from the honest rows of the
+// reference chain (small n only), lets a test replace any row C_k[i] or whole layers, commits to
+// whatever rows it then holds exactly as src/roles/executor.ts commits (a tree per layer over the
+// row digests, a top tree over the layer roots), signs the commitment with whatever timings the
+// test chooses, and answers an open request with the rows it holds and real audit paths into the
+// trees it committed to. A test may change rows after committing, tamper the openings body before
+// it is signed, or sign with a different key. Nothing here checks anything: it is the adversary.
 import { randomBytes } from 'node:crypto';
 import { MerkleTree } from '../../src/proofs/merkle.js';
-import { chainInputs, chainRef, foldRow, rowTimesMatrix } from '../../src/proofs/reference.js';
+import { chainInputs, chainRef, matmulRef, nextLayerInput, rowTimesMatrix } from '../../src/proofs/reference.js';
+import { layerTree, topTree } from '../../src/proofs/matmul-layers.js';
 import { signMessage, hashHex } from '../../src/protocol/signing.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/schemas.js';
 import type {
@@ -23,7 +24,7 @@ import type {
   Timings,
 } from '../../src/protocol/schemas.js';
 import type { KeyPair } from '../../src/protocol/keys.js';
-import { concatBytes, fromHex, sha256, toB64, toHex } from '../../src/util/bytes.js';
+import { fromHex, toB64, toHex } from '../../src/util/bytes.js';
 
 /** Largest n the cheater will hold (K·n² words on the CPU); tests only need tiny proofs. */
 export const CHEATER_MAX_N = 256;
@@ -56,25 +57,35 @@ export interface OpenOptions {
 
 const rowBytes = (row: Int32Array): Uint8Array => new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
 
+interface CommittedTrees {
+  layers: MerkleTree[];
+  top: MerkleTree;
+  commitment: SignedCommitment;
+}
+
 export class CheatingExecutor {
   readonly n: number;
   readonly iterations: number;
-  /** rows[k][i] = what this executor holds as C_k[i]; starts honest. */
+  readonly seed: Uint8Array;
+  /** rows[k][i] = what this executor holds as C_k[i]; starts honest unless `honest` is false. */
   readonly rows: Int32Array[][];
-  private readonly B: Int32Array;
-  private committed: { tree: MerkleTree; commitment: SignedCommitment } | undefined;
+  readonly B: Int32Array;
+  private committed: CommittedTrees | undefined;
 
+  /** `honest: false` starts from zero rows: for cheats that never compute the honest chain. */
   constructor(
     readonly challenge: SignedChallenge,
     readonly keys: KeyPair,
+    honest = true,
   ) {
     const { n, iterations } = challenge.body.matmul;
     if (n > CHEATER_MAX_N) throw new RangeError(`the CPU cheater holds at most n = ${CHEATER_MAX_N}`);
     this.n = n;
     this.iterations = iterations;
-    const seed = fromHex(challenge.body.seed);
-    this.B = chainInputs(seed, n).B;
-    this.rows = chainRef(seed, n, iterations).map((C) => Array.from({ length: n }, (_, i) => C.slice(i * n, (i + 1) * n)));
+    this.seed = fromHex(challenge.body.seed);
+    this.B = chainInputs(this.seed, n).B;
+    const layers = honest ? chainRef(this.seed, n, iterations) : Array.from({ length: iterations }, () => new Int32Array(n * n));
+    this.rows = layers.map((C) => Array.from({ length: n }, (_, i) => C.slice(i * n, (i + 1) * n)));
   }
 
   /** The row currently held as C_k[i] (a copy). */
@@ -104,40 +115,60 @@ export class CheatingExecutor {
     return new Int32Array(new Uint8Array(randomBytes(this.n * 4)).buffer);
   }
 
+  /** The held layer C_k as one row-major matrix. */
+  layer(k: number): Int32Array {
+    const out = new Int32Array(this.n * this.n);
+    this.rows[k]?.forEach((r, i) => out.set(r, i * this.n));
+    return out;
+  }
+
   /**
-   * Recomputes C_{k'}[i] for every k' > k honestly from the row now held at (k, i), so the chain
-   * after a bad row is consistent with it (C_{k+1}[i] = fold(C_k[i])·B, and so on).
+   * A_{k+1} as an honest executor would derive it from the layer held now at k: the mask is keyed
+   * by that layer's root, so any change to any row of layer k changes every row of A_{k+1}.
    */
-  propagateFrom(k: number, i: number): void {
+  nextInput(k: number): Int32Array {
+    return nextLayerInput(this.seed, this.n, this.iterations, k, this.layer(k));
+  }
+
+  /** The honest C_k[i] given the held layer k − 1 (or A_0 for k = 0): one vector–matrix product. */
+  honestRow(k: number, i: number, nextInputOfPrev?: Int32Array): Int32Array {
+    const n = this.n;
+    const A = k === 0 ? chainInputs(this.seed, n).A0 : (nextInputOfPrev ?? this.nextInput(k - 1));
+    return rowTimesMatrix(A.subarray(i * n, (i + 1) * n), this.B, n);
+  }
+
+  /** Recomputes every layer after k honestly from the layers held now (all of each: the masks move). */
+  recomputeAfter(k: number): void {
     for (let kk = k + 1; kk < this.iterations; kk++) {
-      this.setRow(kk, i, rowTimesMatrix(foldRow(this.row(kk - 1, i)), this.B, this.n));
+      const C = matmulRef(this.nextInput(kk - 1), this.B, this.n);
+      for (let i = 0; i < this.n; i++) this.setRow(kk, i, C.subarray(i * this.n, (i + 1) * this.n));
     }
   }
 
-  /** K·n × 32 bytes: SHA-256 of each held row's int32 little-endian bytes, in (k, i) order. */
-  digests(): Uint8Array {
-    return concatBytes(...this.rows.flatMap((ks) => ks.map((r) => sha256(rowBytes(r)))));
+  /** L_0 … L_{K−1} of the rows held now, K × 32 bytes. */
+  layerRoots(): Uint8Array {
+    const out = new Uint8Array(this.iterations * 32);
+    for (let k = 0; k < this.iterations; k++) out.set(layerTree(this.layer(k), this.n).root(), k * 32);
+    return out;
   }
 
-  /** The Merkle tree over the held rows, built as the real executor builds it. */
-  tree(): MerkleTree {
-    return MerkleTree.fromPackedLeafData(this.digests());
-  }
-
-  /** Commits to the rows held now; later openings use this tree's paths, whatever rows are held then. */
+  /** Commits to the rows held now; later openings use these trees' paths, whatever rows are held then. */
   commit(opts: CommitOptions = {}): SignedCommitment {
-    const tree = this.tree();
+    const layers = Array.from({ length: this.iterations }, (_, k) => layerTree(this.layer(k), this.n));
+    const roots = new Uint8Array(this.iterations * 32);
+    layers.forEach((t, k) => roots.set(t.root(), k * 32));
+    const top = topTree(roots);
     const body: CommitmentBody = {
       version: PROTOCOL_VERSION,
       challengeHash: hashHex(this.challenge),
       executorKey: toB64(this.keys.publicKey),
-      matmul: { root: toHex(tree.root()), leaves: tree.size, path: 'f32', kernel: 'cpu-cheater' },
+      matmul: { root: toHex(top.root()), layers: this.iterations, rows: this.n, path: 'f32', kernel: 'cpu-cheater' },
       adapter: { ...CHEATER_ADAPTER, features: [...CHEATER_ADAPTER.features] },
       timings: { method: 'timestamp-query', phases: { 'matmul.chain': 0 }, totalMs: 0, ...opts.timings },
     };
     opts.editBody?.(body);
     const commitment = signMessage('commitment', body, (opts.signWith ?? this.keys).secretKey);
-    this.committed = { tree, commitment };
+    this.committed = { layers, top, commitment };
     return commitment;
   }
 
@@ -146,14 +177,19 @@ export class CheatingExecutor {
     return this.committed.commitment;
   }
 
-  /** An opening of (k, i) (and (k-1, i) for k > 0): the rows held now, paths into the committed tree. */
+  /** An opening of (k, i) (and (k-1, i) for k > 0): the rows held now, paths into the committed trees. */
   openRow({ k, i }: RowIndex): RowOpening {
-    if (!this.committed) throw new Error('nothing committed yet');
-    const { tree } = this.committed;
-    const one = (kk: number): { row: string; path: string[] } => ({
-      row: toB64(rowBytes(this.row(kk, i))),
-      path: tree.auditPath(kk * this.n + i).map(toHex),
-    });
+    const c = this.committed;
+    if (!c) throw new Error('nothing committed yet');
+    const one = (kk: number): Omit<RowOpening, 'k' | 'i' | 'prev'> => {
+      const layer = c.layers[kk] as MerkleTree;
+      return {
+        row: toB64(rowBytes(this.row(kk, i))),
+        path: layer.auditPath(i).map(toHex),
+        layerRoot: toHex(layer.root()),
+        layerPath: c.top.auditPath(kk).map(toHex),
+      };
+    };
     return { k, i, ...one(k), ...(k > 0 ? { prev: one(k - 1) } : {}) };
   }
 
