@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_OPEN_ROWS } from '../src/roles/validator.js';
 import {
   buildCli,
   cliError,
@@ -85,7 +86,7 @@ test('the honest file flow is accepted: verify exits 0 and every check passes', 
   const m = obj(obj(machine.json?.measured, 'measured').matmul, 'measured.matmul');
   assert.equal(m.n, 64);
   assert.equal(m.iterations, 2);
-  assert.equal(m.rows_opened, 32);
+  assert.equal(m.rows_opened, DEFAULT_OPEN_ROWS);
   assert.equal(typeof m.gflops_observed, 'number');
   assert.equal(typeof m.gflops_reported, 'number');
   // The message files are what the DESIGN says they are.

@@ -14,8 +14,8 @@ import type { ReplayStore } from './stores.js';
 
 /** Rows opened per matmul proof: a cheater right on 90 % of the links passes 0.9^66 < 10^-3 (docs/security.md). */
 export const DEFAULT_OPEN_ROWS = 66;
-/** Memory blocks opened per proof (each checked at WORDS_PER_BLOCK words): docs/memory-proof.md. */
-export const DEFAULT_OPEN_BLOCKS = 16;
+/** Memory blocks opened per proof, one word each: holding 90 % of X_P passes 0.9^66 < 10^-3 (docs/memory-proof.md §1.7). */
+export const DEFAULT_OPEN_BLOCKS = 66;
 
 /** The validator's own clock around the executor's work; observedMs may come from a finer clock. */
 export interface ObservedWindow {
