@@ -109,6 +109,8 @@ const MEMORY_CHECKS = ['memory.committed', 'memory.layout', 'memory.shape', 'mem
 const M1: Mem = { mib: 1, passes: 3 };
 const M2: Mem = { mib: 2, passes: 2 };
 const M1P4: Mem = { mib: 1, passes: 4 };
+/** Blocks the validator opens of a proof: the default, or every block of a smaller one. */
+const opened = (mem: Mem): number => Math.min(DEFAULT_OPEN_BLOCKS, mem.mib * 64);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -121,14 +123,14 @@ describe('honest baselines', () => {
     const window = { ...receiveCommitment(p.v, challenge, state.commitment, p.vStore), observedMs: performance.now() - sent };
     const c = { challenge, commitment: state.commitment, window };
     const request = makeOpenRequest(p.v, challenge, state.commitment, window);
-    assert.equal(request.body.blocks.length, DEFAULT_OPEN_BLOCKS);
+    assert.equal(request.body.blocks.length, opened(M1));
     const openings = await answerOpenings(gpu(), state, request, { keys: p.e, replay: p.eStore });
     const v = verify(c, request, openings);
     assertAccepted(v, 'GPU honest');
     for (const name of MEMORY_CHECKS) assert.ok(v.checks.some((x) => x.name === name && x.pass), `${name} present and passing`);
     assert.ok(!v.checks.some((x) => x.name === 'memory.absent'));
     assert.equal(v.measured.memory?.capacity_bytes, 2 ** 20);
-    assert.equal(v.measured.memory?.words_checked, DEFAULT_OPEN_BLOCKS * WORDS_PER_BLOCK);
+    assert.equal(v.measured.memory?.words_checked, opened(M1) * WORDS_PER_BLOCK);
     // The CPU cheater on the same challenge and the adapter's own limits: the same layout and root.
     const x = new MemoryCheater(challenge, p.e, { limits: gpu().device.limits });
     assert.deepEqual(x.params, memoryLayout(1, 3, gpu().device.limits));
@@ -543,7 +545,7 @@ describe('a memory part missing or unasked', () => {
     const c = cheaterCommit(p, M1, {}, undefined, { omitMemory: true });
     assert.equal(c.commitment.body.memory, undefined);
     const req = makeOpenRequest(p.v, c.challenge, c.commitment, c.window);
-    assert.equal(req.body.blocks.length, DEFAULT_OPEN_BLOCKS);
+    assert.equal(req.body.blocks.length, opened(M1));
     // Answered with the blocks, or with none.
     for (const openings of [c.x.open(req), c.x.open(req, { blocks: () => [] })]) {
       const v = verify(c, req, openings);
@@ -583,12 +585,13 @@ describe('a memory part missing or unasked', () => {
 describe('openings that answer other blocks fail memory.openings-complete', () => {
   test('fewer, other, extra, reordered or duplicated blocks (each genuine, with its real path)', () => {
     const p = parties();
-    const c = cheaterCommit(p, M1);
+    // 2 MiB (128 blocks): the default 66 leave blocks unasked.
+    const c = cheaterCommit(p, M2);
     const req = requestFor(p, c, [1, 2, 3]);
     const asked = req.body.blocks;
     assert.equal(asked.length, DEFAULT_OPEN_BLOCKS);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
-    const notAsked = Array.from({ length: 64 }, (_, i) => i).filter((i) => !asked.includes(i));
+    const notAsked = Array.from({ length: M2.mib * 64 }, (_, i) => i).filter((i) => !asked.includes(i));
     const cases: [string, (a: readonly number[]) => number[]][] = [
       ['last block dropped', (a) => a.slice(0, -1)],
       ['first block dropped', (a) => a.slice(1)],

@@ -13,6 +13,7 @@ import { AgentInfo, MAX_CHALLENGE_BYTES, MAX_OPEN_REQUEST_BYTES } from '../src/s
 import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';
 import { parseMessage } from '../src/protocol/parse.js';
 import type { MessageType, SignedChallenge, SignedCommitment } from '../src/protocol/schemas.js';
+import { PROTOCOL_VERSION } from '../src/protocol/schemas.js';
 import { hashHex, signMessage, verifySignature } from '../src/protocol/signing.js';
 import { issueChallenge, makeOpenRequest, MEMORY_ONLY_MATMUL } from '../src/roles/validator.js';
 import { verifyProof } from '../src/roles/verifier.js';
@@ -55,7 +56,7 @@ test('GET /v1/info names the executor key, the adapter, the features and the lim
   assert.equal(r.status, 200);
   const info = AgentInfo.parse(r.json);
   assert.equal(info.executorKey, toB64(executor.publicKey));
-  assert.equal(info.protocol, 1);
+  assert.equal(info.protocol, PROTOCOL_VERSION);
   assert.deepEqual(info.features, ['matmul', 'memory']);
   assert.equal(info.adapters.length, 1);
   assert.equal(info.adapters[0]?.software, true);
