@@ -18,6 +18,7 @@ import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-s
 import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
 import { readyKernels } from '../roles/autotune.js';
 import { sizeForClass } from '../roles/sizing.js';
+import { parseIJson } from '../protocol/ijson.js';
 import { loadClassTable } from '../roles/classes.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
@@ -134,7 +135,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const target = outPath(a);
       const statePath = join(executorDir(a), `${challenge.body.id}.json`);
       if (!existsSync(statePath)) throw refused(`no kept state for challenge ${challenge.body.id} in ${executorDir(a)}`, 'state');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as ExecutorState;
+      const state = parseIJson(readFileSync(statePath, 'utf8'), { field: 'state', source: statePath }) as ExecutorState;
       const replay = new FileReplayStore(join(executorDir(a), 'seen.json'));
       const openings = await withGpu({}, (ctx) => answerOpenings(ctx, state, request, { keys, replay }));
       writeJson(target, openings);
