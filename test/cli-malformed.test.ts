@@ -318,12 +318,17 @@ test('keys nobody can hold and repeated JSON members exit 2 naming the field whe
   const k = JSON.parse(readFileSync(t.validatorKey, 'utf8')) as { publicKey: string; secretKey: string };
   const dupKey = file('dup.key', `{"publicKey":"${k.publicKey}","secretKey":"${k.secretKey}","publicKey":"${k.publicKey}"}`);
   const nowhere = 'http://127.0.0.1:9'; // never contacted: the input is refused first
+  const state = join(dir, 'state');
+  mkdirSync(state);
+  const challengeId = (JSON.parse(readFileSync(t.challenge, 'utf8')) as { body: { id: string } }).body.id;
+  file(join('state', `${challengeId}.json`), '{"challenge":{},"digests":"","challenge":{}}');
   const base = ['challenge', '--key', t.validatorKey, '--executor', t.executorKey, '--n', '64', '--iterations', '2', '--out', 'OUT'];
   await checkOptionCases('strict-inputs', [
     { name: 'challenge --executor the identity point', args: withOption(base, 'executor', SMALL_ORDER_KEY), field: 'executor' },
     { name: 'challenge --executor a non-canonical encoding', args: withOption(base, 'executor', NON_CANONICAL_KEY), field: 'executor' },
     { name: 'challenge --executor a public-key file holding the identity', args: withOption(base, 'executor', smallPub), field: 'executor' },
     { name: 'challenge --key a key file with a repeated member', args: withOption(base, 'key', dupKey), field: 'key.publicKey' },
+    { name: 'open --state: kept state with a repeated member', args: ['open', '--key', t.executorKey, '--challenge', t.challenge, '--request', t.request, '--out', 'OUT', '--state', state], field: 'state.challenge' },
     { name: 'serve --allow the identity point', args: ['serve', '--key', t.executorKey, '--allow', t.validatorKey, SMALL_ORDER_KEY, '--port', '0'], field: 'allow.1' },
     { name: 'attest --executor the identity point', args: ['attest', nowhere, '--key', t.validatorKey, '--executor', SMALL_ORDER_KEY], field: 'executor' },
     { name: 'validate --executors an entry keyed by the identity', args: ['validate', '--executors', file('small.json', JSON.stringify([{ url: nowhere, publicKey: SMALL_ORDER_KEY }])), '--key', t.validatorKey], field: 'executors.0.publicKey' },

@@ -14,6 +14,7 @@ import { duplicateMember, fieldOf, parseIJson, type JsonPath } from '../src/prot
 import { parseJsonText } from '../src/protocol/parse.js';
 import { DEFAULT_CLASS_TABLE_PATH, loadClassTable } from '../src/roles/classes.js';
 import { AgentClient, AgentRefusal } from '../src/server/client.js';
+import { FileReplayStore } from '../src/roles/stores.js';
 import type { SignedChallenge } from '../src/protocol/schemas.js';
 import { mutatedText } from './helpers/malformed.js';
 
@@ -121,6 +122,17 @@ test('the class table: a repeated member names class-table.<path>', () => {
     const file = join(dir, 'classes.json');
     writeFileSync(file, mutatedText(raw, { duplicate: ['classes', 0, 'id'], value: 'h100-sxm' }));
     assert.throws(() => loadClassTable(file), inputAt('class-table.classes.0.id'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a replay store file with a repeated member is refused, naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpuproof-ijson-'));
+  try {
+    const file = join(dir, 'seen.json');
+    writeFileSync(file, '{"seen":{"a":1},"issued":{},"seen":{}}');
+    assert.throws(() => new FileReplayStore(file), inputAt('seen'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
