@@ -6,6 +6,8 @@ import { generateMatrix, streamKey, STREAM_MATMUL_B } from '../src/proofs/threef
 import { MerkleTree } from '../src/proofs/merkle.js';
 import { verifyProof } from '../src/roles/verifier.js';
 import { syntheticTranscript } from './transcript.js';
+import { generateKeyPair } from '../src/protocol/keys.js';
+import { toB64 } from '../src/util/bytes.js';
 
 export interface CpuResults {
   tasks: { name: string; mean_ms: number; p99_ms: number | undefined; samples: number }[];
@@ -22,10 +24,11 @@ export async function runCpuBench(sizes = [1024, 2048, 4096, 8192]): Promise<Cpu
   bench.add('merkle: tree over 65536 row digests', () => {
     MerkleTree.fromLeafData(leaves);
   });
+  const validator = generateKeyPair();
   for (const n of sizes) {
-    const t = syntheticTranscript(n);
+    const t = syntheticTranscript(n, 32, validator);
     bench.add(`verify: n=${n}, 32 rows`, () => {
-      const v = verifyProof(t);
+      const v = verifyProof(t, toB64(validator.publicKey));
       if (!v.accepted) throw new Error(`synthetic transcript rejected at n=${n}`);
     });
   }

@@ -6,7 +6,7 @@ import { MerkleTree } from '../src/proofs/merkle.js';
 import { generateMatrix, generateRow, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
 import { rowTimesMatrix } from '../src/proofs/reference.js';
 import { topTree } from '../src/proofs/matmul-layers.js';
-import { generateKeyPair } from '../src/protocol/keys.js';
+import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';
 import { signMessage, hashHex } from '../src/protocol/signing.js';
 import { PROTOCOL_VERSION } from '../src/protocol/schemas.js';
 import { issueChallenge, makeOpenRequest } from '../src/roles/validator.js';
@@ -14,9 +14,8 @@ import { MemoryReplayStore } from '../src/roles/stores.js';
 import type { VerifyInput } from '../src/roles/verifier.js';
 import { fromHex, sha256, toB64, toHex } from '../src/util/bytes.js';
 
-export function syntheticTranscript(n: number, m = 32): VerifyInput {
-  const v = generateKeyPair();
-  const e = generateKeyPair();
+/** `v` issues the challenge and `e` answers it; fresh keys unless given. */
+export function syntheticTranscript(n: number, m = 32, v: KeyPair = generateKeyPair(), e: KeyPair = generateKeyPair()): VerifyInput {
   const challenge = issueChallenge(v, { executorKey: toB64(e.publicKey), matmul: { n, iterations: 1 } }, new MemoryReplayStore());
   const seed = fromHex(challenge.body.seed);
   const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);

@@ -22,6 +22,7 @@ import { rowTimesMatrix } from '../src/proofs/reference.js';
 import { readKeyFile } from '../src/protocol/keys.js';
 import type { SignedChallenge, SignedOpenRequest } from '../src/protocol/schemas.js';
 import type { MatmulSize } from '../src/proofs/matmul-size.js';
+import { toB64 } from '../src/util/bytes.js';
 
 type Cheat = (x: CheatingExecutor) => void;
 
@@ -73,7 +74,7 @@ function attempt(p: Parties, size: MatmulSize, cheat: Cheat, m: number): boolean
   const commitment = x.commit();
   const window = receiveCommitment(p.v, challenge, commitment, p.vStore);
   const request = makeOpenRequest(p.v, challenge, commitment, { ...window, observedMs: 1 }, m);
-  return verifyProof({ challenge, commitment, request, openings: x.open(request) }).accepted;
+  return verifyProof({ challenge, commitment, request, openings: x.open(request) }, toB64(p.v.publicKey)).accepted;
 }
 
 const acceptance = (size: MatmulSize, cheat: Cheat, m: number, trials: number): number => {

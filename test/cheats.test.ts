@@ -54,8 +54,9 @@ interface Transcript extends Committed {
   openings: SignedOpenings;
 }
 
+// Each test's challenges are issued by its own honest validator: pinned to the key they name.
 const verify = (c: Committed, request: SignedOpenRequest, openings: SignedOpenings): Verification =>
-  verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings });
+  verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings }, c.challenge.body.validatorKey);
 
 
 function refusedWith(re: RegExp) {
@@ -346,7 +347,7 @@ describe('data cheats (CPU cheater)', () => {
     // A's openings message as it was: it answers another request (the row work is then skipped).
     assertRejectedBy(verify(b, b.request, aRows), ['openings.binding'], 'A\'s openings for B', true);
     // A's whole transcript presented under B's challenge.
-    assertRejectedBy(verifyProof({ ...a, challenge: b.challenge }), ['commitment.challenge', 'request.binding'], 'A under B\'s challenge');
+    assertRejectedBy(verifyProof({ ...a, challenge: b.challenge }, toB64(p.v.publicKey)), ['commitment.challenge', 'request.binding'], 'A under B\'s challenge');
     // Half of B's openings replaced by A's.
     const half = signMessage('openings', { ...b.openings.body, rows: b.openings.body.rows.map((r, j) => (j % 2 ? aRows.body.rows[j]! : r)) }, p.e.secretKey);
     assertRejectedBy(verify(b, b.request, half), ['matmul.paths'], 'half spliced', true);
@@ -469,7 +470,7 @@ describe('role refusals (GPU executor)', () => {
     await runChallenge(gpu(), ch, p.execOpts);
     // The verifier, handed a forged challenge, fails challenge.signature.
     const t = await gpuTranscript(p, SMALL, 8);
-    const vf = verifyProof({ challenge: signMessage('challenge', t.challenge.body, p.mallory.secretKey), commitment: t.commitment, request: t.request, openings: t.openings });
+    const vf = verifyProof({ challenge: signMessage('challenge', t.challenge.body, p.mallory.secretKey), commitment: t.commitment, request: t.request, openings: t.openings }, toB64(p.v.publicKey));
     assertRejectedBy(vf, ['challenge.signature'], 'forged challenge at the verifier');
   });
 
@@ -497,11 +498,11 @@ describe('role refusals (GPU executor)', () => {
       const commitment = signMessage('commitment', t.commitment.body, p.mallory.secretKey);
       const request = signMessage('open-request', { ...t.request.body, commitmentHash: hashHex(commitment) }, p.v.secretKey);
       const openings = signMessage('openings', { ...t.openings.body, requestHash: hashHex(request) }, p.e.secretKey);
-      assertRejectedBy(verifyProof({ challenge: t.challenge, commitment, request, openings }), ['commitment.signature'], 'commitment by mallory', true);
+      assertRejectedBy(verifyProof({ challenge: t.challenge, commitment, request, openings }, toB64(p.v.publicKey)), ['commitment.signature'], 'commitment by mallory', true);
       const named = signMessage('commitment', { ...t.commitment.body, executorKey: toB64(p.mallory.publicKey) }, p.mallory.secretKey);
       const r2 = signMessage('open-request', { ...t.request.body, commitmentHash: hashHex(named) }, p.v.secretKey);
       const o2 = signMessage('openings', { ...t.openings.body, requestHash: hashHex(r2) }, p.mallory.secretKey);
-      const v2 = verifyProof({ challenge: t.challenge, commitment: named, request: r2, openings: o2 });
+      const v2 = verifyProof({ challenge: t.challenge, commitment: named, request: r2, openings: o2 }, toB64(p.v.publicKey));
       assertRejectedBy(v2, ['commitment.signature', 'openings.signature'], 'mallory as executor', true);
     }
     // Openings signed by mallory.
@@ -617,7 +618,7 @@ describe('any changed byte of a signed message is rejected', () => {
     }
     assert.ok(!isDeepStrictEqual(msg, t[slot]), `${slot} ${where}: mutant parses to the original message`);
     const input = { challenge: t.challenge, commitment: t.commitment, request: t.request, openings: t.openings, [slot]: msg };
-    const v = verifyProof(input);
+    const v = verifyProof(input, t.challenge.body.validatorKey);
     assert.equal(v.accepted, false, `${slot} ${where}: ACCEPTED after a change`);
     assert.ok(failed(v).includes(SIG_CHECK[slot]), `${slot} ${where}: ${SIG_CHECK[slot]} passed; failed: ${failed(v).join(', ')}`);
     stats.verify++;
@@ -675,7 +676,7 @@ describe('any changed byte of a signed message is rejected', () => {
       for (const b of [0, 31, 32, 63]) {
         const s = sig.slice();
         s[b] = (s[b] as number) ^ 0x80;
-        const v = verifyProof({ ...t, [slot]: { ...env, signature: toB64(s) } });
+        const v = verifyProof({ ...t, [slot]: { ...env, signature: toB64(s) } }, t.challenge.body.validatorKey);
         assert.ok(failed(v).includes(SIG_CHECK[slot]), `${slot}: signature byte ${b}`);
       }
     }
@@ -707,7 +708,7 @@ describe('timing phases and forged sizes', () => {
     // Schema-valid, signature broken: the body now says n = 4096 (65520 is as valid and 256× worse).
     const forged = parseJsonText('challenge', JSON.stringify({ ...c.challenge, body: { ...c.challenge.body, matmul: { n: 4096, iterations: 1 } } }));
     t0 = performance.now();
-    const v = verifyProof({ challenge: forged, commitment: c.commitment, request: req, openings });
+    const v = verifyProof({ challenge: forged, commitment: c.commitment, request: req, openings }, c.challenge.body.validatorKey);
     const forgedMs = performance.now() - t0;
     assertRejectedBy(v, ['challenge.signature'], 'forged n');
     assert.ok(forgedMs < 5 * honestMs + 100, `a forged challenge cost ${forgedMs.toFixed(0)} ms against ${honestMs.toFixed(0)} ms for an honest proof`);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseMessage } from '../src/protocol/parse.js';
 import type { MessageType } from '../src/protocol/schemas.js';
 import { buildCli, cliError, describeResult, mapLimit, runCli, snapshotDir, type CliResult, type Transcript } from './helpers/cli.js';
-import { applyMutation, expandGeneric, loadMalformedTable } from './helpers/malformed.js';
+import { expandGeneric, loadMalformedTable, mutatedText } from './helpers/malformed.js';
 
 const FULL = process.env.GPUPROOF_TEST_FULL === '1';
 const PARALLEL = 4;
@@ -131,7 +131,7 @@ before(async () => {
     const targets = FULL ? READERS : [READERS[(j + 4) % READERS.length] as Reader];
     for (const r of targets) {
       const type = TYPE_OF[r.option];
-      add(r, { name: `envelope (${type}): ${m.name}`, file: write(JSON.stringify(applyMutation(valid(type), m.mutation))), field: m.field });
+      add(r, { name: `envelope (${type}): ${m.name}`, file: write(mutatedText(valid(type), m.mutation)), field: m.field });
     }
   });
   // Per-type mutations: spread over the readers of that type.
@@ -140,7 +140,7 @@ before(async () => {
     assert.ok(cases && cases.length > 0, `no ${type} cases in the table`);
     const readers = readersOf(type);
     cases.forEach((m, j) => {
-      const file = write(JSON.stringify(applyMutation(valid(type), m.mutation)));
+      const file = write(mutatedText(valid(type), m.mutation));
       const c = { name: `${type}: ${m.name}`, file, field: m.field };
       for (const r of FULL ? readers : [readers[j % readers.length] as Reader]) add(r, c);
     });
@@ -299,6 +299,40 @@ test('challenge: missing options, bad sizes, ttl and claim, and key files that a
     { name: '--key a text file, not JSON', args: withOption(base, 'key', notJson), field: /^key(\.|$)/ },
     { name: '--executor neither base64 nor a file', args: withOption(base, 'executor', 'not-a-key'), field: 'executor' },
     { name: '--executor a message file, not a key', args: withOption(base, 'executor', notKey), field: /^executor(\.|$)/ },
+  ]);
+});
+
+const SMALL_ORDER_KEY = 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='; // the identity point: anything verifies under it in OpenSSL
+const NON_CANONICAL_KEY = '7////////////////////////////////////////38='; // y = p + 2
+
+test('keys nobody can hold and repeated JSON members exit 2 naming the field wherever they enter: challenge, serve, attest, validate', async () => {
+  const t = transcript;
+  const dir = join(root, 'strict-inputs');
+  mkdirSync(dir, { recursive: true });
+  const file = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const smallPub = file('small.pub.json', JSON.stringify({ publicKey: SMALL_ORDER_KEY }));
+  const k = JSON.parse(readFileSync(t.validatorKey, 'utf8')) as { publicKey: string; secretKey: string };
+  const dupKey = file('dup.key', `{"publicKey":"${k.publicKey}","secretKey":"${k.secretKey}","publicKey":"${k.publicKey}"}`);
+  const nowhere = 'http://127.0.0.1:9'; // never contacted: the input is refused first
+  const state = join(dir, 'state');
+  mkdirSync(state);
+  const challengeId = (JSON.parse(readFileSync(t.challenge, 'utf8')) as { body: { id: string } }).body.id;
+  file(join('state', `${challengeId}.json`), '{"challenge":{},"digests":"","challenge":{}}');
+  const base = ['challenge', '--key', t.validatorKey, '--executor', t.executorKey, '--n', '64', '--iterations', '2', '--out', 'OUT'];
+  await checkOptionCases('strict-inputs', [
+    { name: 'challenge --executor the identity point', args: withOption(base, 'executor', SMALL_ORDER_KEY), field: 'executor' },
+    { name: 'challenge --executor a non-canonical encoding', args: withOption(base, 'executor', NON_CANONICAL_KEY), field: 'executor' },
+    { name: 'challenge --executor a public-key file holding the identity', args: withOption(base, 'executor', smallPub), field: 'executor' },
+    { name: 'challenge --key a key file with a repeated member', args: withOption(base, 'key', dupKey), field: 'key.publicKey' },
+    { name: 'open --state: kept state with a repeated member', args: ['open', '--key', t.executorKey, '--challenge', t.challenge, '--request', t.request, '--out', 'OUT', '--state', state], field: 'state.challenge' },
+    { name: 'serve --allow the identity point', args: ['serve', '--key', t.executorKey, '--allow', t.validatorKey, SMALL_ORDER_KEY, '--port', '0'], field: 'allow.1' },
+    { name: 'attest --executor the identity point', args: ['attest', nowhere, '--key', t.validatorKey, '--executor', SMALL_ORDER_KEY], field: 'executor' },
+    { name: 'validate --executors an entry keyed by the identity', args: ['validate', '--executors', file('small.json', JSON.stringify([{ url: nowhere, publicKey: SMALL_ORDER_KEY }])), '--key', t.validatorKey], field: 'executors.0.publicKey' },
+    { name: 'validate --executors a repeated member', args: ['validate', '--executors', file('dup.json', `[{"url":"${nowhere}"},{"url":"${nowhere}","\\u0075rl":"http://127.0.0.1:10"}]`), '--key', t.validatorKey], field: 'executors.1.url' },
   ]);
 });
 

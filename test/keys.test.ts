@@ -14,7 +14,7 @@ import {
   writeKeyFile,
 } from '../src/protocol/keys.js';
 import { signMessage, verifySignature } from '../src/protocol/signing.js';
-import { bytesEqual, toB64 } from '../src/util/bytes.js';
+import { bytesEqual, fromB64, toB64 } from '../src/util/bytes.js';
 
 function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {
@@ -131,6 +131,49 @@ test(
     const wrong = join(dir, 'wrong.json');
     writeFileSync(wrong, JSON.stringify({ publicKey: 'abc' }));
     await assert.rejects(readPublicKey(wrong, '--validator-key'), isError('INPUT', '--validator-key'));
+  }),
+);
+
+const SMALL_ORDER_KEY = 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='; // the identity point
+const NON_CANONICAL_KEY = '7////////////////////////////////////////38='; // y = p + 2
+
+test(
+  'small-order and non-canonical keys are refused where a key is written, read or given, naming the field',
+  withDir(async (dir) => {
+    const kp = generateKeyPair();
+    // A fresh key never is one, but writing is the path every key file takes: the check is on it.
+    const out = join(dir, 'w.key');
+    await assert.rejects(writeKeyFile(out, { publicKey: fromB64(SMALL_ORDER_KEY), secretKey: kp.secretKey }), (e: unknown) => isError('INPUT', 'publicKey')(e) && /small order/.test((e as Error).message));
+    assert.deepEqual(readdirSync(dir), []);
+    const keyFile = join(dir, 'k.json');
+    writeFileSync(keyFile, JSON.stringify({ publicKey: SMALL_ORDER_KEY, secretKey: toB64(kp.secretKey) }));
+    await assert.rejects(readKeyFile(keyFile), (e: unknown) => isError('INPUT', 'publicKey')(e) && /small order/.test((e as Error).message));
+    const pubFile = join(dir, 'k.pub.json');
+    writeFileSync(pubFile, JSON.stringify({ publicKey: SMALL_ORDER_KEY }));
+    await assert.rejects(readPublicKey(pubFile, 'executor'), (e: unknown) => isError('INPUT', 'executor')(e) && /small order/.test((e as Error).message));
+    await assert.rejects(readPublicKey(SMALL_ORDER_KEY, 'executor'), (e: unknown) => isError('INPUT', 'executor')(e) && /small order/.test((e as Error).message));
+    await assert.rejects(readPublicKey(NON_CANONICAL_KEY, 'allow.0'), (e: unknown) => isError('INPUT', 'allow.0')(e) && /canonical point/.test((e as Error).message));
+  }),
+);
+
+test(
+  'a key file or public-key file with a repeated member (I-JSON) is refused, naming the member',
+  withDir(async (dir) => {
+    const kp = generateKeyPair();
+    const other = toB64(generateKeyPair().publicKey);
+    const [pub, sec] = [JSON.stringify(toB64(kp.publicKey)), JSON.stringify(toB64(kp.secretKey))];
+    const cases: [string, string, string][] = [
+      ['same spelling', `{"publicKey":${pub},"secretKey":${sec},"publicKey":"${other}"}`, 'publicKey'],
+      ['escaped spelling', `{"publicKey":${pub},"secretKey":${sec},"\\u0073ecretKey":${sec}}`, 'secretKey'],
+    ];
+    for (const [name, text, field] of cases) {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, text);
+      await assert.rejects(readKeyFile(file), (e: unknown) => isError('INPUT', field)(e) && /duplicate member/.test((e as Error).message), name);
+    }
+    const pubFile = join(dir, 'dup.pub.json');
+    writeFileSync(pubFile, `{"publicKey":${pub},"publicKey":"${other}"}`);
+    await assert.rejects(readPublicKey(pubFile, 'executor'), isError('INPUT', 'publicKey'));
   }),
 );
 

@@ -59,6 +59,22 @@ test('issued → answered → receipted, each step once', () => {
   ledger.close();
 });
 
+test('a stored receipt whose JSON repeats a member (a row edited behind the code) is refused, naming it', () => {
+  const path = fresh();
+  const ledger = Ledger.open(path);
+  const ch = challenge();
+  ledger.recordIssued(ch, 'http://127.0.0.1:1');
+  ledger.markAnswered(ch.body.id);
+  const receipt = failedReceipt(validator, ch, null, 'openings.delivery', 'test');
+  ledger.storeReceipt(receipt, ch.body.id, { url: 'http://127.0.0.1:1' });
+  const db = new Database(path);
+  // Signed as rejected; JSON.parse alone would read the appended "accepted": true.
+  db.prepare('UPDATE receipts SET receipt = ?').run(JSON.stringify(receipt).replace('"accepted":false,', '"accepted":false,"accepted":true,'));
+  db.close();
+  assert.throws(() => ledger.receipts(), (e: unknown) => (e as { code?: string; field?: string }).code === 'INPUT' && (e as { field?: string }).field === 'receipt.body.accepted');
+  ledger.close();
+});
+
 test('a receipt for a challenge never issued, or for another challenge, is refused', () => {
   const ledger = Ledger.open(fresh());
   const a = challenge();

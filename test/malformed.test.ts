@@ -7,7 +7,7 @@ import { GpuproofError } from '../src/errors.js';
 import { parseJsonText, parseMessage, readMessageFile } from '../src/protocol/parse.js';
 import { MESSAGE_TYPES, type MessageType } from '../src/protocol/schemas.js';
 import { verifySignature } from '../src/protocol/signing.js';
-import { applyMutation, loadMalformedTable, malformedCases } from './helpers/malformed.js';
+import { applyMutation, loadMalformedTable, malformedCases, mutatedText } from './helpers/malformed.js';
 import { readFileSync } from 'node:fs';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/signatures.json', import.meta.url), 'utf8')) as {
@@ -67,6 +67,17 @@ test('a __proto__ mutation is an own property, as JSON.parse makes it', () => {
   const m = applyMutation(valid('challenge'), { path: ['__proto__'], value: {} }) as object;
   assert.ok(Object.hasOwn(m, '__proto__'));
   assert.match(JSON.stringify(m), /"__proto__":\{\}/);
+});
+
+test('a duplicate mutation is a real cheat: the name twice in the text, JSON.parse alone keeping the second value', () => {
+  const text = mutatedText(valid('challenge'), { duplicate: ['body', 'executorKey'], value: 'Kay64UG8yvCyLhqU000LxzYeUm0L/hLIl5S8kyKWbdc=', spelling: '\\u0065xecutorKey' });
+  assert.equal(text.split('"\\u0065xecutorKey":').length, 2);
+  assert.equal(text.split('"executorKey":').length, 2);
+  assert.equal((JSON.parse(text) as { body: { executorKey: string } }).body.executorKey, 'Kay64UG8yvCyLhqU000LxzYeUm0L/hLIl5S8kyKWbdc=');
+  assert.throws(() => applyMutation(valid('challenge'), { duplicate: ['body', 'id'] }), /mutatedText/);
+  const table = loadMalformedTable();
+  const dups = [...table.envelope, ...Object.values(table.perType).flat()].filter((c) => 'duplicate' in c.mutation);
+  assert.ok(dups.length >= 10 && table.generic.filter((c) => c.name.startsWith('duplicate')).length >= 5);
 });
 
 test('readMessageFile: same answers from a file, plus UTF-8, size and IO errors', async () => {

@@ -51,8 +51,9 @@ interface Committed {
   window: ObservedWindow & { observedMs: number };
 }
 
+// Each test's challenges are issued by its own honest validator: pinned to the key they name.
 const verify = (c: Committed, request: SignedOpenRequest, openings: SignedOpenings): Verification =>
-  verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings });
+  verifyProof({ challenge: c.challenge, commitment: c.commitment, request, openings }, c.challenge.body.validatorKey);
 
 const assertRejectedBy = (v: Verification, names: string[], what: string, exactly = true): void => rejectedBy(v, names, what, exactly);
 

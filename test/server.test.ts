@@ -240,7 +240,7 @@ test('a challenge with the memory proof is answered over HTTP and verifies', asy
   const request = makeOpenRequest(validator, ch, c, { sentAt: ch.body.issuedAt, receivedAt: Date.now(), observedMs: 10_000 }, 4);
   const o = await postJson(url('/v1/openings'), request);
   assert.equal(o.status, 200, o.text);
-  const v = verifyProof({ challenge: ch, commitment: c, request, openings: parseMessage('openings', o.json) });
+  const v = verifyProof({ challenge: ch, commitment: c, request, openings: parseMessage('openings', o.json) }, toB64(validator.publicKey));
   assert.equal(v.accepted, true, JSON.stringify(v.checks.filter((x) => !x.pass)));
   assert.ok(v.measured.memory && v.measured.memory.capacity_gib > 0);
 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { inputError } from '../errors.js';
 import { firstIssue } from '../protocol/issues.js';
 import { readCapped } from '../protocol/parse.js';
+import { parseIJson } from '../protocol/ijson.js';
 import { ClassId, MAX_OPEN_ROWS, PublicKey } from '../protocol/schemas.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -177,13 +178,14 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
 }
 
 async function readExecutors(path: string): Promise<ExecutorsFile> {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readCapped(path, MAX_EXECUTORS_FILE_BYTES)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await readCapped(path, MAX_EXECUTORS_FILE_BYTES));
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof TypeError) throw inputError('executors', `${path}: not a JSON file`);
+    if (err instanceof TypeError) throw inputError('executors', `${path}: not a UTF-8 JSON file`);
     throw inputError('executors', `${path}: ${(err as Error).message}`);
   }
+  const raw = parseIJson(text, { field: 'executors', source: path });
   const parsed = ExecutorsFile.safeParse(raw);
   if (!parsed.success) {
     const { field, message } = firstIssue(parsed.error, 'executors');

@@ -18,6 +18,7 @@ import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-s
 import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
 import { readyKernels } from '../roles/autotune.js';
 import { sizeForClass } from '../roles/sizing.js';
+import { parseIJson } from '../protocol/ijson.js';
 import { loadClassTable } from '../roles/classes.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
@@ -35,6 +36,8 @@ const outPath = (a: Args): string => {
 };
 const writeJson = (path: string, obj: unknown): void => writeFileAtomic(path, `${JSON.stringify(obj, null, 2)}\n`);
 const validatorStore = (): FileReplayStore => new FileReplayStore(join(gpuproofHome(), 'validator', 'ledger.json'));
+/** What an unpinned verify proves, said wherever its verdict is printed. */
+export const SELF_CONSISTENCY_ONLY = 'NOTE: no --validator or --key: this verdict shows only that the four files are self-consistent, not that your validator issued the challenge (anyone can make a consistent transcript under a key of their own).';
 const executorDir = (a: Args): string => (typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'executor'));
 
 export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
@@ -134,7 +137,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const target = outPath(a);
       const statePath = join(executorDir(a), `${challenge.body.id}.json`);
       if (!existsSync(statePath)) throw refused(`no kept state for challenge ${challenge.body.id} in ${executorDir(a)}`, 'state');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as ExecutorState;
+      const state = parseIJson(readFileSync(statePath, 'utf8'), { field: 'state', source: statePath }) as ExecutorState;
       const replay = new FileReplayStore(join(executorDir(a), 'seen.json'));
       const openings = await withGpu({}, (ctx) => answerOpenings(ctx, state, request, { keys, replay }));
       writeJson(target, openings);
@@ -146,12 +149,17 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('commitment', { type: 'string', demandOption: true })
       .option('request', { type: 'string', demandOption: true })
       .option('openings', { type: 'string', demandOption: true })
-      .option('key', { type: 'string', describe: "validator's key file: sign the verdict as a receipt" })
+      .option('key', { type: 'string', describe: "validator's key file: sign the verdict as a receipt (and pin --validator to it)" })
+      .option('validator', { type: 'string', describe: 'the validator whose challenge this must be: public key (base64) or key file (default: the public half of --key)' })
       .option('out', { type: 'string', describe: 'write the signed receipt here (needs --key)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
       if ((a.out === undefined) !== (a.key === undefined)) throw inputError(a.out === undefined ? 'out' : 'key', '--key and --out go together');
       const keys = typeof a.key === 'string' ? await readKeys(a.key) : undefined;
+      const own = keys ? toB64(keys.publicKey) : undefined;
+      const named = a.validator === undefined ? undefined : await readPubKey(str(a, 'validator'), 'validator');
+      if (own !== undefined && named !== undefined && named !== own) throw inputError('validator', 'is not the public half of --key: a receipt is signed only for challenges the key issued');
+      const pinned = named ?? own ?? null;
       const receipt = keys ? outPath(a) : undefined;
       const input = {
         challenge: await readMessage('challenge', str(a, 'challenge'), 'challenge'),
@@ -159,10 +167,12 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         request: await readMessage('open-request', str(a, 'request'), 'request'),
         openings: await readMessage('openings', str(a, 'openings'), 'openings'),
       };
-      const v = verifyProof(input);
-      if (keys) writeJson(receipt as string, signReceipt(keys, input, v));
+      const v = verifyProof(input, pinned);
+      // Another key's challenge fails challenge.validator, and gets no receipt.
+      if (keys && input.challenge.body.validatorKey === own) writeJson(receipt as string, signReceipt(keys, input, v));
       const m = v.measured.matmul;
-      out.result({ ...v }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
+      const scope = pinned === null ? `\n${SELF_CONSISTENCY_ONLY}` : '';
+      out.result({ ...v, validatorKey: pinned, selfConsistencyOnly: pinned === null }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}${scope}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
       setCode(v.accepted ? 0 : 1);
     });
 }

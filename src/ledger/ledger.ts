@@ -10,6 +10,7 @@ import { parseMessage } from '../protocol/parse.js';
 import type { SignedChallenge, SignedVerdict } from '../protocol/schemas.js';
 import { hashHex } from '../protocol/signing.js';
 import { migrate, type ChallengeStatus } from './schema.js';
+import { parseIJson } from '../protocol/ijson.js';
 
 export interface ReceiptExtra {
   url: string;
@@ -145,7 +146,7 @@ export class Ledger {
       gflops: r.gflops,
       reason: r.reason,
       issuedAt: r.issued_at,
-      receipt: parseMessage('verdict', JSON.parse(r.receipt) as unknown),
+      receipt: parseMessage('verdict', parseIJson(r.receipt, { field: 'receipt' })),
     }));
   }
 

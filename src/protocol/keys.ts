@@ -9,9 +9,13 @@ import { z } from 'zod';
 import { GpuproofError, inputError } from '../errors.js';
 import { bytesEqual, fromB64, toB64 } from '../util/bytes.js';
 import { firstIssue } from './issues.js';
+import { parseIJson } from './ijson.js';
+import { publicKeyProblem } from './ed25519-strict.js';
 import { publicKeyOfSeed } from './signing.js';
 import { readCapped } from './parse.js';
 import { PublicKey, base64Bytes } from './schemas.js';
+
+const Key32 = base64Bytes({ min: 32, max: 32 });
 
 export interface KeyPair {
   publicKey: Uint8Array;
@@ -103,6 +107,9 @@ export async function writeKeyFile(path: string, kp: KeyPair): Promise<void> {
 
 function checkPair(publicKey: Uint8Array, secretKey: Uint8Array): void {
   if (publicKey.length !== 32) throw inputError('publicKey', 'expected 32 bytes');
+  // Cannot happen for a key derived from a seed, but this is the one path every key file takes.
+  const problem = publicKeyProblem(publicKey);
+  if (problem !== null) throw inputError('publicKey', `not a usable ed25519 public key: ${problem}`);
   if (secretKey.length !== 64) throw inputError('secretKey', 'expected 64 bytes');
   const derived = nacl.sign.keyPair.fromSeed(secretKey.subarray(0, 32));
   if (!bytesEqual(derived.secretKey, secretKey) || !bytesEqual(derived.publicKey, publicKey)) {
@@ -112,9 +119,17 @@ function checkPair(publicKey: Uint8Array, secretKey: Uint8Array): void {
 
 async function readJsonFile(path: string): Promise<unknown> {
   const bytes = await readCapped(path, MAX_KEY_FILE_BYTES);
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    throw inputError('$', `${path} is not a JSON key file`);
+  }
+  try {
+    return parseIJson(text, { source: path });
+  } catch (err) {
+    // A repeated member is named by its path; anything else is simply not a key file.
+    if (err instanceof GpuproofError && err.field !== '$') throw err;
     throw inputError('$', `${path} is not a JSON key file`);
   }
 }
@@ -136,7 +151,10 @@ export async function readKeyFile(path: string): Promise<KeyPair> {
  * file. Returns the canonical base64 string (the wire form). `field` names the option in errors.
  */
 export async function readPublicKey(arg: string, field = 'key'): Promise<string> {
-  if (PublicKey.safeParse(arg).success) return arg;
+  const asKey = PublicKey.safeParse(arg);
+  if (asKey.success) return arg;
+  // 32 bytes of base64 that are no usable key (small order, non-canonical) are a bad key, not a file name.
+  if (Key32.safeParse(arg).success) throw inputError(field, firstIssue(asKey.error).message);
   let raw: unknown;
   try {
     raw = await readJsonFile(arg);

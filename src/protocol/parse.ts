@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import { GpuproofError, inputError, refused } from '../errors.js';
 import { concatBytes } from '../util/bytes.js';
 import { firstIssue } from './issues.js';
+import { parseIJson } from './ijson.js';
 import { ENVELOPE_SCHEMAS, isMessageType, type MessageType, type SignedMessage } from './schemas.js';
 import { verifySignature } from './signing.js';
 
@@ -38,14 +39,7 @@ export function parseJsonText<K extends MessageType>(
     throw inputError('$', `input larger than ${maxBytes} bytes`);
   }
   if (text.trim() === '') throw inputError('$', 'empty input');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const why = err instanceof RangeError ? 'nested too deeply' : `not JSON (${(err as Error).message})`;
-    throw inputError('$', why);
-  }
-  return parseMessage(type, raw);
+  return parseMessage(type, parseIJson(text));
 }
 
 /**

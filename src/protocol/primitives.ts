@@ -2,6 +2,7 @@
 // and records. Each one rejects anything with a second spelling, so a signed value has one form.
 import { z } from 'zod';
 import { hasLoneSurrogate } from './canonical.js';
+import { publicKeyProblem } from './ed25519-strict.js';
 
 export const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
 export const Id = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex characters');
@@ -41,7 +42,19 @@ export function base64Bytes(opts: { min: number; max: number; multipleOf?: numbe
     });
 }
 
-export const PublicKey = base64Bytes({ min: 32, max: 32 });
+/**
+ * An ed25519 public key: 32 bytes in canonical base64, and a canonical point encoding that is not
+ * of small order (libsodium's rules). Every message's signer, every key in a body, key file and
+ * executors list goes through this one schema, so a key nobody can hold (the identity point, under
+ * which anything verifies in OpenSSL) is refused wherever it enters, naming the field.
+ */
+export const PublicKey = base64Bytes({ min: 32, max: 32 }).superRefine((s, ctx) => {
+  // base64Bytes has named any spelling or length problem; zod runs this refinement regardless.
+  const bytes = Buffer.from(s, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64') !== s) return;
+  const problem = publicKeyProblem(new Uint8Array(bytes));
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a usable ed25519 public key: ${problem}` });
+});
 export const Signature = base64Bytes({ min: 64, max: 64 });
 /** Free text, bounded, and well-formed UTF-16 so that it has a canonical (signable) form. */
 export const text = (max: number, min = 0) =>

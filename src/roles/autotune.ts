@@ -10,6 +10,7 @@ import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.j
 import { isInPlaceKernel, tuneMemoryKernel, type MemoryKernelTiming } from '../proofs/memory-tune.js';
 import { writeFileAtomic } from '../util/files.js';
 import { prepareExecutor } from './executor.js';
+import { parseIJson } from '../protocol/ijson.js';
 
 // 0.2.0: tensor variants join the candidates, so choices cached before them are tuned again.
 // 0.3.0: the memory kernel is measured too; entries without one are tuned again.
@@ -37,7 +38,7 @@ const adapterKey = (ctx: GpuContext): string => {
 function readCache(path: string): Record<string, unknown> {
   if (!existsSync(path)) return {};
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const parsed = parseIJson(readFileSync(path, 'utf8'));
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { inputError } from '../errors.js';
 import { firstIssue } from '../protocol/issues.js';
 import { readTextFile } from '../util/files.js';
+import { parseIJson } from '../protocol/ijson.js';
 
 export const DIMENSIONS = ['matmul.f32_gflops', 'matmul.tensor_gflops', 'memory.bandwidth_gbs', 'memory.capacity_gib'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -147,13 +148,7 @@ export function parseClassTable(raw: unknown, field = 'class-table'): ClassTable
 
 export function loadClassTable(path: string = DEFAULT_CLASS_TABLE_PATH): ClassTable {
   const textIn = readTextFile(path, 'class-table', 4 * 2 ** 20);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(textIn);
-  } catch (e) {
-    throw inputError('class-table', `${path} is not JSON (${(e as Error).message})`);
-  }
-  return parseClassTable(raw);
+  return parseClassTable(parseIJson(textIn, { field: 'class-table', source: path }));
 }
 
 const figure = z.number().finite().min(0).nullish();

@@ -91,7 +91,7 @@ async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, sp
   const openings = await answerOpenings(ctx, state, request, exec);
   const t2 = performance.now();
   const input = { challenge, commitment: state.commitment, request, openings };
-  const result = verifyProof(input);
+  const result = verifyProof(input, toB64(v.keys.publicKey));
   return { v: result, input, commitMs: observedMs, openMs: t2 - t1, verifyMs: performance.now() - t2 };
 }
 

@@ -3,6 +3,7 @@
 // stores serve one process (selftest, tests); file stores serve the CLI's separate processes.
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/files.js';
+import { parseIJson } from '../protocol/ijson.js';
 
 export interface IssuedChallenge {
   id: string;
@@ -72,7 +73,7 @@ export class FileReplayStore extends MemoryReplayStore {
   constructor(private readonly path: string) {
     super();
     if (existsSync(path)) {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<Snapshot>;
+      const parsed = parseIJson(readFileSync(path, 'utf8'), { source: path }) as Partial<Snapshot>;
       this.data = { seen: parsed.seen ?? {}, issued: parsed.issued ?? {} };
     }
   }

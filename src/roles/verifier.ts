@@ -10,6 +10,7 @@ import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenin
 import { verifySignature, hashHex, signMessage } from '../protocol/signing.js';
 import { PROTOCOL_VERSION, type SignedVerdict, type Figure } from '../protocol/schemas.js';
 import type { KeyPair } from '../protocol/keys.js';
+import { refused } from '../errors.js';
 
 export interface Check {
   name: string;
@@ -48,7 +49,12 @@ export interface VerifyInput {
 
 export { EXACT_ROW_CHECK_MAX_N };
 
-export function verifyProof(input: VerifyInput): Verification {
+/**
+ * `validatorKey` pins whose challenge this must be (base64): a transcript another key issued is
+ * self-consistent yet proves nothing to this validator, and fails `challenge.validator`. null
+ * checks self-consistency only; the caller must then say so.
+ */
+export function verifyProof(input: VerifyInput, validatorKey: string | null): Verification {
   const checks: Check[] = [];
   const check = (name: string, pass: boolean, reason: string): boolean => {
     checks.push({ name, pass, reason: pass ? 'ok' : reason });
@@ -58,6 +64,7 @@ export function verifyProof(input: VerifyInput): Verification {
   const c = challenge.body;
   const validator = c.validatorKey;
   check('challenge.signature', verifySignature(challenge) && challenge.signer === validator, 'challenge signature does not verify against its validator key');
+  if (validatorKey !== null) check('challenge.validator', validator === validatorKey, `challenge issued by ${validator}, not by the expected validator ${validatorKey}`);
   check('commitment.signature', verifySignature(commitment) && commitment.signer === c.executorKey && commitment.body.executorKey === c.executorKey, 'commitment is not signed by the challenged executor key');
   check('commitment.challenge', commitment.body.challengeHash === hashHex(challenge), 'commitment names another challenge');
   check('request.signature', verifySignature(request) && request.signer === validator, 'open request is not signed by the validator');
@@ -103,6 +110,9 @@ export function verifyProof(input: VerifyInput): Verification {
 
 /** The verdict as a receipt, signed by the validator. A failed check scores 0. */
 export function signReceipt(keys: KeyPair, input: VerifyInput, v: Verification, extra: { class?: string | null; score?: number } = {}, now = Date.now()): SignedVerdict {
+  if (input.challenge.body.validatorKey !== toB64(keys.publicKey)) {
+    throw refused('no receipt for a challenge another validator key issued', 'challenge.body.validatorKey');
+  }
   return signMessage('verdict', {
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(input.challenge),

@@ -15,6 +15,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { AgentClient } from './client.js';
 import { errorInfo, errorMessage, failedReceipt, measureRtt, untilServed, type Rtt, type Served } from './attest-steps.js';
 import { grade } from './grade.js';
+import { toB64 } from '../util/bytes.js';
 
 /** One agent to attest. */
 export interface Target {
@@ -184,7 +185,7 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
       return fail(c, 'openings.delivery', errorMessage(err), s.value, s);
     }
     const input = { challenge: c.ch, commitment: s.value, request, openings };
-    const g = grade(withCarried(verifyProof(input), opts.carried?.get(`${c.target}:${c.slot}`)), s.value, c.ch.body.claim);
+    const g = grade(withCarried(verifyProof(input, toB64(opts.keys.publicKey)), opts.carried?.get(`${c.target}:${c.slot}`)), s.value, c.ch.body.claim);
     const v: Verification = g.verification;
     if (isMachine) {
       v.checks.push({ name: 'machine.window', pass: allIn, reason: allIn ? 'ok' : `only ${served.length} of ${planned} cards committed inside the window` });

@@ -3,6 +3,7 @@
 // that name the URL, never a hang (every call takes an abort signal).
 import { GpuproofError, inputError } from '../errors.js';
 import { firstIssue } from '../protocol/issues.js';
+import { parseIJson } from '../protocol/ijson.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, parseJsonText } from '../protocol/parse.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
 import { AgentInfo, ErrorBody, MAX_COMMITMENT_BYTES, MAX_ERROR_BYTES, MAX_INFO_BYTES, PATHS, type WireCode } from './wire.js';
@@ -39,13 +40,7 @@ export class AgentClient {
   async info(signal?: AbortSignal): Promise<AgentInfo> {
     const res = await this.fetch(PATHS.info, { method: 'GET' }, signal);
     if (res.status !== 200) throw await refusal(res);
-    const text = await readCapped(res, MAX_INFO_BYTES, 'info');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw inputError('info', 'the agent\'s /v1/info is not JSON');
-    }
+    const raw = parseIJson(await readCapped(res, MAX_INFO_BYTES, 'info'), { field: 'info', source: 'the agent\'s /v1/info' });
     const parsed = AgentInfo.safeParse(raw);
     if (!parsed.success) {
       const { field, message } = firstIssue(parsed.error, 'info');
@@ -126,7 +121,7 @@ async function readCapped(res: Response, max: number, what: string): Promise<str
 async function refusal(res: Response): Promise<AgentRefusal> {
   let body: ErrorBody | undefined;
   try {
-    const parsed = ErrorBody.safeParse(JSON.parse(await readCapped(res, MAX_ERROR_BYTES, 'error')));
+    const parsed = ErrorBody.safeParse(parseIJson(await readCapped(res, MAX_ERROR_BYTES, 'error')));
     if (parsed.success) body = parsed.data;
   } catch {
     // an unreadable error body still has its status

@@ -1,5 +1,6 @@
 // Applies fixtures/malformed.json to a valid message, so schema, CLI and HTTP tests share one table
-// of bad inputs and one expectation per input: an INPUT error naming `field`.
+// of bad inputs and one expectation per input: an INPUT error naming `field`. A `duplicate`
+// mutation repeats a member name (I-JSON), which no JS object can hold, so cases are texts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +10,9 @@ export type Mutation =
   | { path: PathStep[]; value: unknown }
   | { delete: PathStep[] }
   | { path: PathStep[]; fill: { item: unknown; count: number } }
-  | { path: PathStep[]; repeat: { unit: string; count: number } };
+  | { path: PathStep[]; repeat: { unit: string; count: number } }
+  /** Repeats the member at `duplicate` after the others in its object, with `value` (default: the same) and the name spelled `spelling` (raw JSON, default plain). */
+  | { duplicate: PathStep[]; value?: unknown; spelling?: string };
 
 export interface GenericCase {
   name: string;
@@ -64,8 +67,9 @@ function parentOf(root: unknown, path: PathStep[]): object {
   return node;
 }
 
-/** A deep copy of `valid` with one mutation applied; `valid` is not changed. */
+/** A deep copy of `valid` with one mutation applied; `valid` is not changed. Duplicates need {@link mutatedText}. */
 export function applyMutation(valid: unknown, mutation: Mutation): unknown {
+  if ('duplicate' in mutation) throw new Error('malformed table: a duplicate member has no object form; use mutatedText');
   const copy: unknown = JSON.parse(JSON.stringify(valid));
   const path = 'delete' in mutation ? mutation.delete : mutation.path;
   const last = path[path.length - 1];
@@ -82,6 +86,24 @@ export function applyMutation(valid: unknown, mutation: Mutation): unknown {
     put(parent, last, structuredClone(mutation.value));
   }
   return copy;
+}
+
+/** Stands for the repeated name until the text is written; no message has a member called this. */
+const PLACEHOLDER = '@@gpuproof-duplicate-member@@';
+
+/** The JSON text of `valid` with one mutation applied: what a file or request body holds. */
+export function mutatedText(valid: unknown, mutation: Mutation): string {
+  if (!('duplicate' in mutation)) return JSON.stringify(applyMutation(valid, mutation));
+  const path = mutation.duplicate;
+  const last = path[path.length - 1];
+  if (typeof last !== 'string') throw new Error('malformed table: a duplicate must name an object member');
+  const copy: unknown = JSON.parse(JSON.stringify(valid));
+  const parent = parentOf(copy, path) as Record<string, unknown>;
+  if (!Object.hasOwn(parent, last)) throw new Error(`malformed table: ${path.join('.')} does not exist in the valid message`);
+  put(parent, PLACEHOLDER, 'value' in mutation ? structuredClone(mutation.value) : parent[last]);
+  const text = JSON.stringify(copy);
+  // A function, so that `$` in the name is not read as a replacement pattern.
+  return text.replace(`"${PLACEHOLDER}"`, () => `"${mutation.spelling ?? JSON.stringify(last).slice(1, -1)}"`);
 }
 
 export function expandGeneric(c: GenericCase): string {
@@ -101,7 +123,7 @@ export function malformedCases(type: string, validMessage: unknown): MalformedCa
   });
   for (const [group, cases] of [['envelope', table.envelope], [type, perType]] as const) {
     for (const c of cases) {
-      const text = JSON.stringify(applyMutation(validMessage, c.mutation));
+      const text = mutatedText(validMessage, c.mutation);
       out.push({ name: `${group}: ${c.name}`, text, field: c.field, large: text.length > 4 << 20 });
     }
   }
