@@ -15,8 +15,8 @@ export type MerklePipelines = readonly [leaves: GPUComputePipeline, nodes: GPUCo
 
 export const merklePipelines = (device: GPUDevice): Promise<MerklePipelines> =>
   Promise.all([
-    getPipeline(device, { label: 'merkle.leaves', files: ['sha256_core', 'merkle'], entryPoint: 'leaves' }),
-    getPipeline(device, { label: 'merkle.nodes', files: ['sha256_core', 'merkle'], entryPoint: 'nodes' }),
+    getPipeline(device, { label: 'merkle.leaves', files: ['sha256_core', 'merkle_core', 'merkle'], entryPoint: 'leaves' }),
+    getPipeline(device, { label: 'merkle.nodes', files: ['sha256_core', 'merkle_core', 'merkle'], entryPoint: 'nodes' }),
   ]);
 
 /** Bytes of the packed levels of a tree of `size` leaves. */
