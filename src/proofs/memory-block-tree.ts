@@ -1,0 +1,66 @@
+// Protocol v2's memory leaves: block b's leaf data is the RFC 6962 root over the SHA-256 digests of
+// its 64 rows, so an opening carries one 256-byte row and a six-hash path, not 16 KiB (v1 sent the
+// whole block: 66 blocks were 1.4 MB of base64 to sign, parse and hash on both sides). The CPU
+// version is the spec's reference (docs/memory-proof.md §1.6); shaders/memory_block_tree.wgsl
+// builds the same trees on the GPU, roots for the commitment and whole trees for opened blocks.
+import { bindInOrder, dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { getPipeline } from '../gpu/shaders.js';
+import { MerkleTree } from './merkle.js';
+import { sha256 } from '../util/bytes.js';
+
+export const BLOCK_TREE_ROWS = 64;
+const ROW_BYTES = 256;
+/** Hashes in a block's packed levels: 64 + 32 + 16 + 8 + 4 + 2 + 1. */
+export const BLOCK_TREE_HASHES = 127;
+
+/** The tree over a block's 64 row digests (SHA-256 of each row's 256 little-endian bytes). */
+export function blockTree(words: Uint32Array): MerkleTree {
+  if (words.length !== (BLOCK_TREE_ROWS * ROW_BYTES) / 4) throw new RangeError('a block is 4096 words');
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  const digests = new Uint8Array(BLOCK_TREE_ROWS * 32);
+  for (let r = 0; r < BLOCK_TREE_ROWS; r++) digests.set(sha256(bytes.subarray(r * ROW_BYTES, (r + 1) * ROW_BYTES)), r * 32);
+  return MerkleTree.fromPackedLeafData(digests);
+}
+
+/** A block's leaf data in the commitment's tree. */
+export const blockRoot = (words: Uint32Array): Uint8Array => blockTree(words).root();
+
+export type BlockTreePipelines = readonly [roots: GPUComputePipeline, levels: GPUComputePipeline];
+
+export const blockTreePipelines = (device: GPUDevice): Promise<BlockTreePipelines> =>
+  Promise.all([
+    getPipeline(device, { label: 'memory.block-tree.roots', files: ['sha256_core', 'merkle_core', 'memory_block_tree'], entryPoint: 'roots' }),
+    getPipeline(device, { label: 'memory.block-tree.levels', files: ['sha256_core', 'merkle_core', 'memory_block_tree'], entryPoint: 'levels' }),
+  ]);
+
+/** Records the roots of the `count` blocks at the start of `data` into `roots` (32 bytes each). */
+export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, data: GPUBuffer, roots: GPUBuffer, params: GPUBuffer, count: number): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.roots', pipeline, [data, roots, params]));
+  pass.dispatchWorkgroups(...dispatchSize(count * BLOCK_TREE_ROWS, BLOCK_TREE_ROWS));
+}
+
+/** The uniform for `count` blocks. */
+export const blockTreeParams = (device: GPUDevice, count: number): GPUBuffer => uniformBuffer(device, 'memory.block-tree.params', Uint32Array.of(count, 0, 0, 0));
+
+/** The whole trees of the `count` blocks packed in `blocks` (a GPU buffer), built there and read back. */
+export async function readBlockTrees(device: GPUDevice, pipeline: GPUComputePipeline, blocks: GPUBuffer, count: number): Promise<MerkleTree[]> {
+  if (count === 0) return [];
+  const levels = storageBuffer(device, 'memory.block-tree.levels', count * BLOCK_TREE_HASHES * 32);
+  const params = blockTreeParams(device, count);
+  try {
+    const enc = device.createCommandEncoder({ label: 'memory.block-tree.levels' });
+    const pass = enc.beginComputePass({ label: 'memory.block-tree.levels' });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.levels', pipeline, [blocks, levels, params]));
+    pass.dispatchWorkgroups(...dispatchSize(count * BLOCK_TREE_ROWS, BLOCK_TREE_ROWS));
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    const raw = await readBuffer(device, levels);
+    const size = BLOCK_TREE_HASHES * 32;
+    return Array.from({ length: count }, (_, i) => MerkleTree.fromLevelBytes(raw.subarray(i * size, (i + 1) * size), BLOCK_TREE_ROWS));
+  } finally {
+    levels.destroy();
+    params.destroy();
+  }
+}
