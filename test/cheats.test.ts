@@ -118,6 +118,7 @@ const flipHex = (s: string, at = 0): string => s.slice(0, at) + ((parseInt(s[at]
 /** Every check name the tests below rely on; the honest baseline shows each exists and passes. */
 const NAMED_CHECKS = [
   'challenge.signature',
+  'challenge.validator',
   'commitment.signature',
   'commitment.challenge',
   'request.signature',

@@ -37,7 +37,7 @@ const outPath = (a: Args): string => {
 const writeJson = (path: string, obj: unknown): void => writeFileAtomic(path, `${JSON.stringify(obj, null, 2)}\n`);
 const validatorStore = (): FileReplayStore => new FileReplayStore(join(gpuproofHome(), 'validator', 'ledger.json'));
 /** What an unpinned verify proves, said wherever its verdict is printed. */
-export const SELF_CONSISTENCY_ONLY = 'NOTE: no --validator or --key: this verdict shows only that the four files are self-consistent, not that your validator issued the challenge (anyone can make a consistent transcript under a key of their own).';
+const SELF_CONSISTENCY_ONLY = 'NOTE: no --validator or --key: this verdict shows only that the four files are self-consistent, not that your validator issued the challenge (anyone can make a consistent transcript under a key of their own).';
 const executorDir = (a: Args): string => (typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'executor'));
 
 export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
