@@ -51,7 +51,7 @@ describe('GPU memory proof equals the CPU reference', () => {
       let progress = 0;
       const run = await runMemoryProof(gpu(), seed, params, { captureBlocks: [0, last], onProgress: (d) => (progress = d) });
       assert.deepEqual(hex(run.digests), hex(blockDigestsRef(xp)));
-      assert.deepEqual(run.blocks.get(last), xp.slice(last * BLOCK_WORDS, (last + 1) * BLOCK_WORDS));
+      assert.deepEqual(run.blocks.get(last)?.words, xp.slice(last * BLOCK_WORDS, (last + 1) * BLOCK_WORDS));
       assert.equal(run.schedule, C === 1 ? 'ping-pong' : 'in-place');
       assert.equal(run.bytesAllocated, memoryBytesNeeded(params));
       assert.equal(progress, P);
@@ -101,7 +101,7 @@ describe('a kept X_P answers openings without a re-run', () => {
       assert.ok(run.kept, 'kept when asked');
       const last = (C * 128) / 64 - 1;
       const blocks = await run.kept.blocks([last, 0]);
-      for (const b of [0, last]) assert.deepEqual(blocks.get(b), xp.slice(b * BLOCK_WORDS, (b + 1) * BLOCK_WORDS), `block ${b}`);
+      for (const b of [0, last]) assert.deepEqual(blocks.get(b)?.words, xp.slice(b * BLOCK_WORDS, (b + 1) * BLOCK_WORDS), `block ${b}`);
       await assert.rejects(run.kept.blocks([last + 1]), RangeError, 'a block past the end is refused');
       run.kept.destroy();
       const plain = await runMemoryProof(gpu(), seed, params);
@@ -120,9 +120,11 @@ describe('many small chunks against the word oracle', () => {
     const run = await runMemoryProof(gpu(), seed, params, { captureBlocks: picks });
     assert.equal(run.digests.length, 128 * 32);
     for (const b of picks) {
-      const data = run.blocks.get(b);
-      assert.ok(data);
+      const captured = run.blocks.get(b);
+      assert.ok(captured);
+      const data = captured.words;
       assert.equal(toHex(blockDigest(data)), hex(run.digests)[b], `digest of block ${b}`);
+      assert.equal(toHex(captured.tree.root()), hex(run.digests)[b], `the captured tree of block ${b} is the committed leaf`);
       assert.ok(verifyBlockWords(seed, params, b, data, drawBlockWords(randomInt, 16)), `words of block ${b}`);
     }
   });

@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { useGpu } from './helpers/gpu.js';
 import { MemoryCheater, computeLayersWith, LAVAPIPE_LIMITS, type MemoryCheaterOptions, type MemoryCommitOptions, type OtherRow, type ReadOverride } from './helpers/memory-cheater.js';
-import { signMessage } from '../src/protocol/signing.js';
-import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../src/protocol/schemas.js';
+import { signMessage, signingBytes } from '../src/protocol/signing.js';
+import nacl from 'tweetnacl';
+import { OpeningsBody, type BlockRef, type SignedChallenge, type SignedCommitment, type SignedOpenRequest, type SignedOpenings } from '../src/protocol/schemas.js';
 import { runChallenge, answerOpenings } from '../src/roles/executor.js';
 import { receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_BLOCKS, type ObservedWindow } from '../src/roles/validator.js';
 import { verifyProof, type Verification } from '../src/roles/verifier.js';
@@ -84,8 +85,9 @@ function cheaterCommit(
  */
 function requestFor(p: Parties, c: Committed, forced: number[], avoid: (b: number) => boolean = () => false): SignedOpenRequest {
   const base = makeOpenRequest(p.v, c.challenge, c.commitment, c.window);
-  const rest = base.body.blocks.filter((b) => !forced.includes(b) && !avoid(b));
-  const blocks = [...forced, ...rest].slice(0, Math.max(DEFAULT_OPEN_BLOCKS, forced.length));
+  const rest = base.body.blocks.filter((b) => !forced.includes(b.index) && !avoid(b.index));
+  // A forced block opens a random row, as the validator's own draw would.
+  const blocks = [...forced.map((index) => ({ index, row: randomInt(BLOCK_ROWS) })), ...rest].slice(0, Math.max(DEFAULT_OPEN_BLOCKS, forced.length));
   return signMessage('open-request', { ...base.body, blocks }, p.v.secretKey);
 }
 
@@ -136,8 +138,8 @@ describe('honest baselines', () => {
     const x = new MemoryCheater(challenge, p.e, { limits: gpu().device.limits });
     assert.deepEqual(x.params, memoryLayout(1, 3, gpu().device.limits));
     assert.deepEqual(x.commit().body.memory, state.commitment.body.memory);
-    // And the blocks the GPU opened are the cheater's held blocks.
-    for (const o of openings.body.blocks) assert.deepEqual(words(o.data), x.block(o.index), `block ${o.index}`);
+    // And the rows the GPU opened are the cheater's held rows.
+    for (const o of openings.body.blocks) assert.deepEqual(words(o.data), x.block(o.index).slice(o.row * ROW_WORDS, (o.row + 1) * ROW_WORDS), `row ${o.row} of block ${o.index}`);
   });
 
   test('the CPU cheater, not cheating, is accepted for 1–2 MiB, 2–4 passes, lavapipe layout and forced chunk counts', () => {
@@ -172,7 +174,7 @@ describe('wrong data under an honest commitment fails memory.words', () => {
     const req = requestFor(p, c, [bad]);
     const v = verify(c, req, c.x.open(req));
     assertRejectedBy(v, ['memory.words'], 'wrong block opened');
-    assert.match(reasonOf(v, 'memory.words'), new RegExp(`block ${bad}: a word differs from X_3`));
+    assert.match(reasonOf(v, 'memory.words'), new RegExp(`of block ${bad}: a word differs from X_3`));
     // Not opened: accepted. With m = 16 of 64 blocks a single bad block is opened with
     // probability 1/4 per proof (16 / (mib·64) in general).
     const other = requestFor(p, c, [], (b) => b === bad);
@@ -392,7 +394,7 @@ describe('openings that do not match the committed root fail memory.paths', () =
     const req = requestFor(p, c, [bad]);
     const v = verify(c, req, c.x.open(req));
     assertRejectedBy(v, ['memory.paths'], 'one word changed after commit');
-    assert.match(reasonOf(v, 'memory.paths'), new RegExp(`block ${bad} does not match the committed root`));
+    assert.match(reasonOf(v, 'memory.paths'), new RegExp(`of block ${bad} does not match the committed root`));
     // Committed garbage, then opened the true block: the words hold, the path does not.
     const g = cheaterCommit(p, M1, {}, (x) => x.setBlock(bad, new Uint32Array(new Uint8Array(randomBytes(BLOCK_WORDS * 4)).buffer)));
     g.x.setBlock(bad, computeLayersRef(fromHex(g.challenge.body.seed), g.x.params).slice(bad * BLOCK_WORDS, (bad + 1) * BLOCK_WORDS));
@@ -405,19 +407,26 @@ describe('openings that do not match the committed root fail memory.paths', () =
     const c = cheaterCommit(p, M1);
     const req = requestFor(p, c, [bad]);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
-    const depth = c.x.openBlock(bad).path.length;
-    assert.equal(depth, 6); // 64 leaves
-    const cases: [string, (path: string[]) => void][] = [];
-    for (let j = 0; j < depth; j++) {
-      cases.push([`path[${j}] first digit`, (path) => (path[j] = flipHex(path[j] as string, 0))]);
-      cases.push([`path[${j}] last digit`, (path) => (path[j] = flipHex(path[j] as string, 63))]);
+    const opened = c.x.openBlock(req.body.blocks[0]!);
+    assert.equal(opened.path.length, 6); // 64 blocks
+    assert.equal(opened.rowPath.length, 6); // 64 rows a block
+    type Edit = (o: { path: string[]; rowPath: string[]; blockRoot: string }) => void;
+    const cases: [string, Edit][] = [];
+    for (let j = 0; j < 6; j++) {
+      cases.push([`path[${j}] first digit`, (o) => (o.path[j] = flipHex(o.path[j] as string, 0))]);
+      cases.push([`path[${j}] last digit`, (o) => (o.path[j] = flipHex(o.path[j] as string, 63))]);
+      cases.push([`rowPath[${j}] a digit`, (o) => (o.rowPath[j] = flipHex(o.rowPath[j] as string, 17))]);
     }
-    cases.push(['element dropped', (path) => void path.pop()]);
-    cases.push(['element added', (path) => void path.push(path[0] as string)]);
-    cases.push(['elements reversed', (path) => void path.reverse()]);
-    cases.push(['path empty', (path) => void path.splice(0)]);
+    cases.push(['element dropped', (o) => void o.path.pop()]);
+    cases.push(['element added', (o) => void o.path.push(o.path[0] as string)]);
+    cases.push(['elements reversed', (o) => void o.path.reverse()]);
+    cases.push(['path empty', (o) => void o.path.splice(0)]);
+    cases.push(['row path dropped', (o) => void o.rowPath.pop()]);
+    cases.push(['row path empty', (o) => void o.rowPath.splice(0)]);
+    cases.push(['block root changed', (o) => (o.blockRoot = flipHex(o.blockRoot, 40))]);
+    cases.push(['row path and block path exchanged', (o) => void ([o.path, o.rowPath] = [o.rowPath, o.path])]);
     for (const [what, edit] of cases) {
-      const openings = c.x.open(req, { tamper: (b) => edit(b.blocks[0]!.path) });
+      const openings = c.x.open(req, { tamper: (b) => edit(b.blocks[0]!) });
       assertRejectedBy(verify(c, req, openings), ['memory.paths'], what);
     }
   });
@@ -429,10 +438,15 @@ describe('openings that do not match the committed root fail memory.paths', () =
     const req = requestFor(p, c, [bad, other]);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
     // The genuine opening of `other` (data and path) presented as block `bad`.
-    const whole = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock(other), index: bad }) });
+    const asked = req.body.blocks[0]!;
+    const whole = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: other, row: asked.row }), index: bad }) });
     assertRejectedBy(verify(c, req, whole), ['memory.paths'], 'opening of another index');
+    // Another row of the same block, with its own genuine row path, at the asked row.
+    const otherRow = (asked.row + 1) % BLOCK_ROWS;
+    const rowSwap = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: bad, row: otherRow }), row: asked.row }) });
+    assertRejectedBy(verify(c, req, rowSwap), ['memory.paths'], 'opening of another row');
     // Another block's data with this block's genuine path.
-    const dataOnly = c.x.open(req, { tamper: (b) => void (b.blocks[0]!.data = c.x.openBlock(other).data) });
+    const dataOnly = c.x.open(req, { tamper: (b) => void (b.blocks[0]!.data = c.x.openBlock({ index: other, row: asked.row }).data) });
     assertRejectedBy(verify(c, req, dataOnly), ['memory.paths'], 'data of another index');
     // The two openings exchange data and paths, indices kept: each genuine, at the wrong place.
     const exchanged = c.x.open(req, {
@@ -444,19 +458,29 @@ describe('openings that do not match the committed root fail memory.paths', () =
     assertRejectedBy(verify(c, req, exchanged), ['memory.paths'], 'blocks exchanged');
   });
 
-  test('block data of the wrong length (a word short, a word extra, empty row padding)', () => {
+  test('row data of the wrong length (a word short, a word extra, the whole block)', () => {
     const p = parties();
     const c = cheaterCommit(p, M1);
     const req = requestFor(p, c, [bad]);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
-    const full = fromB64(c.x.openBlock(bad).data);
+    const full = fromB64(c.x.openBlock(req.body.blocks[0]!).data);
+    assert.equal(full.length, ROW_WORDS * 4);
     for (const [what, data] of [
       ['a word short', full.subarray(0, full.length - 4)],
       ['a word extra', new Uint8Array([...full, 0, 0, 0, 0])],
-      ['one row only', full.subarray(0, ROW_WORDS * 4)],
+      ['the whole block (v1)', new Uint8Array(c.x.block(req.body.blocks[0]!.index).buffer)],
     ] as const) {
-      const openings = c.x.open(req, { tamper: (b) => void (b.blocks[0]!.data = toB64(data)) });
-      assertRejectedBy(verify(c, req, openings), ['memory.paths'], what);
+      // The schema refuses it on arrival (CLI exit 2, HTTP 400), and no signature over it verifies
+      // (verification re-checks the envelope's schema), so a verifier handed the message anyway
+      // rejects it at openings.signature; memory.paths' own length check is a second line.
+      const body = { ...c.x.open(req).body };
+      body.blocks = body.blocks.map((o, j) => (j === 0 ? { ...o, data: toB64(data) } : o));
+      const parsed = OpeningsBody.safeParse(body);
+      assert.equal(parsed.success, false, what);
+      assert.deepEqual(parsed.error?.issues[0]?.path, ['blocks', 0, 'data'], what);
+      const signature = toB64(nacl.sign.detached(signingBytes('openings', body), p.e.secretKey));
+      const forged = { ...c.x.open(req), body, signature } as SignedOpenings;
+      assertRejectedBy(verify(c, req, forged), ['openings.signature'], what);
     }
   });
 });
@@ -477,9 +501,12 @@ describe('dishonest layouts fail memory.layout (or memory.shape)', () => {
       const v = verify(c, req, openings);
       assertRejectedBy(v, ['memory.layout'], `${mem.mib} MiB in ${chunks} chunks`);
       assert.match(reasonOf(v, 'memory.layout'), /below the \d+-byte minimum/);
-      // Only the layout check stands in the way: every opened block is right for the tiny chunks.
-      const seed = fromHex(c.challenge.body.seed);
-      for (const o of openings.body.blocks) assert.ok(verifyBlockWords(seed, c.x.params, o.index, words(o.data), drawBlockWords(randomInt, 4)));
+      // Only the layout check stands in the way: every opened row is right for the tiny chunks.
+      const truth = computeLayersRef(fromHex(c.challenge.body.seed), c.x.params);
+      for (const o of openings.body.blocks) {
+        const g = o.index * BLOCK_ROWS + o.row;
+        assert.deepEqual(words(o.data), truth.slice(g * ROW_WORDS, (g + 1) * ROW_WORDS), `row ${o.row} of block ${o.index}`);
+      }
     }
   });
 
@@ -573,11 +600,11 @@ describe('a memory part missing or unasked', () => {
     // Blocks in the openings (commitment without a memory part).
     const o = cheaterCommit(p, undefined, { as }, undefined, { omitMemory: true });
     const oreq = makeOpenRequest(p.v, o.challenge, o.commitment, o.window);
-    assertRejectedBy(verify(o, oreq, o.x.open(oreq, { blocks: () => [0, 1] })), ['memory.absent'], 'blocks unasked');
+    assertRejectedBy(verify(o, oreq, o.x.open(oreq, { blocks: () => [{ index: 0, row: 0 }, { index: 1, row: 5 }] })), ['memory.absent'], 'blocks unasked');
     // Both.
     const b = cheaterCommit(p, undefined, { as });
     const breq = makeOpenRequest(p.v, b.challenge, b.commitment, b.window);
-    assertRejectedBy(verify(b, breq, b.x.open(breq, { blocks: () => [3] })), ['memory.absent'], 'memory part and blocks unasked');
+    assertRejectedBy(verify(b, breq, b.x.open(breq, { blocks: () => [{ index: 3, row: 63 }] })), ['memory.absent'], 'memory part and blocks unasked');
   });
 });
 
@@ -592,8 +619,8 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
     const asked = req.body.blocks;
     assert.equal(asked.length, DEFAULT_OPEN_BLOCKS);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
-    const notAsked = Array.from({ length: M2.mib * 64 }, (_, i) => i).filter((i) => !asked.includes(i));
-    const cases: [string, (a: readonly number[]) => number[]][] = [
+    const notAsked = Array.from({ length: M2.mib * 64 }, (_, index) => ({ index, row: 0 })).filter((r) => !asked.some((a) => a.index === r.index));
+    const cases: [string, (a: readonly BlockRef[]) => BlockRef[]][] = [
       ['last block dropped', (a) => a.slice(0, -1)],
       ['first block dropped', (a) => a.slice(1)],
       ['no blocks at all', () => []],
@@ -603,6 +630,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
       ['order reversed', (a) => [...a].reverse()],
       ['first two exchanged', (a) => [a[1]!, a[0]!, ...a.slice(2)]],
       ['second block a duplicate of the first', (a) => [a[0]!, a[0]!, ...a.slice(2)]],
+      ['the right block, another row', (a) => [{ ...a[0]!, row: (a[0]!.row + 1) % BLOCK_ROWS }, ...a.slice(1)]],
     ];
     for (const [what, blocks] of cases) {
       const v = verify(c, req, c.x.open(req, { blocks }));
@@ -611,7 +639,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
     }
     // Index fields rewritten to the asked ones over other blocks' data and paths: complete, but
     // the paths fail.
-    const relabelled = c.x.open(req, { blocks: (a) => a.map((b) => (b + 1) % 64), tamper: (b) => b.blocks.forEach((o, j) => (o.index = asked[j]!)) });
+    const relabelled = c.x.open(req, { blocks: (a) => a.map((b) => ({ ...b, index: (b.index + 1) % 128 })), tamper: (b) => b.blocks.forEach((o, j) => (o.index = asked[j]!.index)) });
     assertRejectedBy(verify(c, req, relabelled), ['memory.paths'], 'neighbours relabelled as the asked blocks');
   });
 });

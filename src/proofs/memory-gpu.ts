@@ -12,7 +12,8 @@ import { GpuproofError, gpuError } from '../errors.js';
 import { BLOCK_ROWS, BLOCK_WORDS, passConstants, STREAM_MEMORY_X0, type MemoryParams } from './memory-spec.js';
 import { BLOCK_BYTES, checkMemoryParams, ROW_BYTES } from './memory-size.js';
 import { streamKey } from './threefry.js';
-import { sha256Pipeline } from './sha256-gpu.js';
+import { blockTreePipelines, blockTreeParams, encodeBlockRoots } from './memory-block-tree.js';
+import { capturedBlocks, type CapturedBlock } from './memory-kept.js';
 import { keptMemory, type KeptMemory } from './memory-kept.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
 import type { MerkleTree } from './merkle.js';
@@ -47,7 +48,7 @@ export interface MemoryRun {
   /** C·R/64 SHA-256 digests of X_P's blocks in (c, r) order, 32 bytes each. */
   digests: Uint8Array;
   /** Captured blocks (4096 words each), by block index. */
-  blocks: Map<number, Uint32Array>;
+  blocks: Map<number, CapturedBlock>;
   phases: Record<string, number>;
   method: TimingMethod;
   schedule: MemorySchedule;
@@ -111,14 +112,14 @@ export async function allocateChunks(device: GPUDevice, count: number, bytes: nu
 
 type Pipelines5 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
 
-/** The memory proof's pipelines (init, copy pass, in-place by lanes and by rows, SHA-256), compiled once per device. */
+/** The memory proof's pipelines (init, copy pass, in-place by lanes and by rows, block-tree roots), compiled once per device. */
 export const memoryPipelines = (device: GPUDevice): Promise<Pipelines5> =>
   Promise.all([
     getPipeline(device, { label: 'memory.init', files: ['threefry', 'memory_init'] }),
     getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
     getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
     getPipeline(device, { label: 'memory.pass.inplace-row', files: ['memory_pass'], entryPoint: 'pass_inplace_row' }),
-    sha256Pipeline(device),
+    blockTreePipelines(device).then(([roots]) => roots),
   ]);
 
 export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: MemoryParams, opts: MemoryRunOptions = {}): Promise<MemoryRun> {
@@ -228,13 +229,11 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       timer.wallEnd('memory.passes');
 
       timer.wallStart('memory.hash');
-      const shaU = own(uniformBuffer(device, 'memory.sha256.params', new Uint32Array([BLOCK_WORDS, perChunk, 0, BLOCK_WORDS])));
+      const shaU = own(blockTreeParams(device, perChunk));
       const he = device.createCommandEncoder({ label: 'memory.hash' });
       for (let c = 0; c < C; c++) {
         const hp = he.beginComputePass({ label: 'memory.hash', timestampWrites: timer.writes('memory.hash', c === 0, c === C - 1) });
-        hp.setPipeline(shaP);
-        hp.setBindGroup(0, bindGroup(shaP, [[0, buf(phys[c] as number)], [1, { buffer: scratch }], [2, { buffer: shaU }]]));
-        hp.dispatchWorkgroups(...dispatchSize(perChunk, 64));
+        encodeBlockRoots(device, hp, shaP, slots[phys[c] as number] as GPUBuffer, scratch, shaU, perChunk);
         hp.end();
         // Digest offsets are 32-byte multiples, below the storage offset alignment: copy instead.
         he.copyBufferToBuffer(scratch, 0, digests, c * perChunk * 32, perChunk * 32);
@@ -251,16 +250,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       if (merkle) await runMerklePhase(device, timer, 'memory.merkle', merkle);
 
       timer.wallStart('memory.readback');
-      const [digestBytes, tree, raw] = await Promise.all([
-        readBuffer(device, digests),
-        merkle?.read(),
-        capture.length > 0 ? readBuffer(device, captured, 0, capture.length * BLOCK_BYTES) : undefined,
-      ]);
-      const blocks = new Map<number, Uint32Array>();
-      if (raw) {
-        const all = new Uint32Array(raw.buffer, raw.byteOffset, capture.length * BLOCK_WORDS);
-        capture.forEach((b, i) => blocks.set(b, all.slice(i * BLOCK_WORDS, (i + 1) * BLOCK_WORDS)));
-      }
+      const [digestBytes, tree, blocks] = await Promise.all([readBuffer(device, digests), merkle?.read(), capturedBlocks(device, captured, capture)]);
       timer.wallEnd('memory.readback');
       const phases = await timer.resolve();
       finalSlots = phys.map((s) => slots[s] as GPUBuffer);

@@ -3,11 +3,33 @@
 import { readBuffer, storageBuffer } from '../gpu/buffers.js';
 import { BLOCK_WORDS } from './memory-spec.js';
 import { BLOCK_BYTES } from './memory-size.js';
+import { blockTreePipelines, readBlockTrees } from './memory-block-tree.js';
+import type { MerkleTree } from './merkle.js';
+
+/** An opened block: its 4096 words and the tree over its 64 rows (built on the GPU). */
+export interface CapturedBlock {
+  words: Uint32Array;
+  tree: MerkleTree;
+}
 
 export interface KeptMemory {
-  /** Copies of the blocks asked for (4096 words each), by block index. */
-  blocks(indices: readonly number[]): Promise<Map<number, Uint32Array>>;
+  /** Copies of the blocks asked for, with their trees, by block index. */
+  blocks(indices: readonly number[]): Promise<Map<number, CapturedBlock>>;
   destroy(): void;
+}
+
+/**
+ * The blocks packed in `staging` (in `indices` order) with their trees: the trees are built where
+ * the blocks already are, and both come back in one round trip.
+ */
+export async function capturedBlocks(device: GPUDevice, staging: GPUBuffer, indices: readonly number[]): Promise<Map<number, CapturedBlock>> {
+  const out = new Map<number, CapturedBlock>();
+  if (indices.length === 0) return out;
+  const [, levelsP] = await blockTreePipelines(device);
+  const [trees, raw] = await Promise.all([readBlockTrees(device, levelsP, staging, indices.length), readBuffer(device, staging, 0, indices.length * BLOCK_BYTES)]);
+  const all = new Uint32Array(raw.buffer, raw.byteOffset, indices.length * BLOCK_WORDS);
+  indices.forEach((b, slot) => out.set(b, { words: all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS), tree: trees[slot] as MerkleTree }));
+  return out;
 }
 
 /** `chunks[c]` holds logical chunk c of X_P, `perChunk` blocks each; the buffers pass to the result. */
@@ -15,8 +37,7 @@ export function keptMemory(device: GPUDevice, chunks: readonly GPUBuffer[], perC
   const total = chunks.length * perChunk;
   return {
     async blocks(indices) {
-      const out = new Map<number, Uint32Array>();
-      if (indices.length === 0) return out;
+      if (indices.length === 0) return new Map();
       for (const b of indices) {
         if (!(Number.isSafeInteger(b) && b >= 0 && b < total)) throw new RangeError(`block ${b} is outside the proof`);
       }
@@ -28,10 +49,7 @@ export function keptMemory(device: GPUDevice, chunks: readonly GPUBuffer[], perC
           enc.copyBufferToBuffer(src, (b % perChunk) * BLOCK_BYTES, staging, slot * BLOCK_BYTES, BLOCK_BYTES);
         });
         device.queue.submit([enc.finish()]);
-        const raw = await readBuffer(device, staging);
-        const all = new Uint32Array(raw.buffer, raw.byteOffset, indices.length * BLOCK_WORDS);
-        indices.forEach((b, slot) => out.set(b, all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS)));
-        return out;
+        return await capturedBlocks(device, staging, indices);
       } finally {
         staging.destroy();
       }

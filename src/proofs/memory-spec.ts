@@ -3,6 +3,7 @@
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
 import { sha256 } from '../util/bytes.js';
 import { streamKey, threefry4x32, wordUnchecked } from './threefry.js';
+import { blockRoot } from './memory-block-tree.js';
 
 /** Stream names of the memory proof (keys as in docs/generator.md §2). */
 export const STREAM_MEMORY_X0 = 'memory.X0';
@@ -263,12 +264,13 @@ class WordMemo {
 /** Blocks in all: C·R / 64. */
 export const blockCount = (params: MemoryParams): number => (params.chunks * params.rows) / BLOCK_ROWS;
 
-/** Leaf data of a block: SHA-256 of its words as little-endian bytes. */
+/**
+ * Leaf data of a block (v2): the RFC 6962 root over the SHA-256 digests of its 64 rows, each the
+ * row's words as little-endian bytes (memory-block-tree.ts).
+ */
 export function blockDigest(words: Uint32Array): Uint8Array {
-  const bytes = new Uint8Array(words.length * 4);
-  const view = new DataView(bytes.buffer);
-  words.forEach((v, i) => view.setUint32(i * 4, v, true));
-  return sha256(bytes);
+  if (words.length !== BLOCK_WORDS) throw new RangeError(`a block is ${BLOCK_WORDS} words`);
+  return blockRoot(words);
 }
 
 /** Digests of every block of a full layer in (c, r) order, packed 32 bytes each. */

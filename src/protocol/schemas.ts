@@ -32,7 +32,6 @@ export const MIN_N = 16;
 export const MAX_N = 65536;
 export const MAX_ITERATIONS = 4096;
 export const MAX_ROW_BYTES = 4 * MAX_N;
-export const MAX_BLOCK_BYTES = 256 * 1024;
 export const MAX_OPEN_ROWS = 1024;
 export const MAX_OPEN_BLOCKS = 1024;
 export const MAX_PATH_LENGTH = 64;
@@ -137,13 +136,19 @@ export const RowIndex = z.strictObject({
   i: z.int().min(0).max(MAX_N - 1),
 });
 const BlockIndex = z.int().min(0).max(U32_MAX);
+/** A memory block has 64 rows of 256 bytes; an opening shows one of them (v2). */
+export const BLOCK_ROWS = 64;
+export const MEMORY_ROW_BYTES = 256;
+const BlockRow = z.int().min(0).max(BLOCK_ROWS - 1);
+/** A memory opening asked for: which block, and which of its rows. */
+export const BlockRef = z.strictObject({ index: BlockIndex, row: BlockRow });
 
 export const OpenRequestBody = z.strictObject({
   version: Version,
   challengeHash: Hex32,
   commitmentHash: Hex32,
   rows: z.array(RowIndex).min(1).max(MAX_OPEN_ROWS),
-  blocks: z.array(BlockIndex).max(MAX_OPEN_BLOCKS),
+  blocks: z.array(BlockRef).max(MAX_OPEN_BLOCKS),
   observed: z
     .strictObject({ sentAt: Millis, receivedAt: Millis, observedMs: NonNegativeMs })
     .superRefine((o, ctx) => {
@@ -177,9 +182,13 @@ export const RowOpening = z
     if (r.k === 0 && r.prev !== undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'must be absent when k = 0' });
   });
 
+/** Row `row` of block `index`, its path in the block's tree (64 leaves), the block's root and its path in the commitment's tree. */
 export const BlockOpening = z.strictObject({
   index: BlockIndex,
-  data: base64Bytes({ min: 1, max: MAX_BLOCK_BYTES }),
+  row: BlockRow,
+  data: base64Bytes({ min: MEMORY_ROW_BYTES, max: MEMORY_ROW_BYTES }),
+  rowPath: AuditPath,
+  blockRoot: Hex32,
   path: AuditPath,
 });
 
@@ -222,6 +231,7 @@ export type RowIndex = z.infer<typeof RowIndex>;
 export type OpenRequestBody = z.infer<typeof OpenRequestBody>;
 export type RowOpening = z.infer<typeof RowOpening>;
 export type BlockOpening = z.infer<typeof BlockOpening>;
+export type BlockRef = z.infer<typeof BlockRef>;
 export type OpeningsBody = z.infer<typeof OpeningsBody>;
 export type Check = z.infer<typeof Check>;
 export type VerdictBody = z.infer<typeof VerdictBody>;

@@ -1,13 +1,14 @@
 // The executor's side of the memory proof: lay the requested capacity out in chunks this adapter
-// can bind, run the passes, commit to X_P's block digests, and later re-run to open blocks.
+// can bind, run the passes, commit to X_P's block roots, and later open rows of blocks, from X_P
+// kept on the GPU or from a re-run.
 import type { GpuContext } from '../gpu/context.js';
 import { refused } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
-import type { KeptMemory } from '../proofs/memory-kept.js';
+import type { CapturedBlock, KeptMemory } from '../proofs/memory-kept.js';
 import { memoryLayout } from '../proofs/memory-size.js';
 import type { MemoryParams as Layout } from '../proofs/memory-spec.js';
-import type { BlockOpening, CommitmentBody, MemoryParams as MemoryRequest } from '../protocol/schemas.js';
+import { MEMORY_ROW_BYTES, type BlockOpening, type BlockRef, type CommitmentBody, type MemoryParams as MemoryRequest } from '../protocol/schemas.js';
 import { bytesEqual, fromB64, toB64, toHex } from '../util/bytes.js';
 
 /** What the executor keeps of a memory proof between commitment and openings. */
@@ -55,19 +56,28 @@ export interface OpenMemoryOptions {
   memoryKernel?: InPlaceKernel | undefined;
 }
 
-export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], opts: OpenMemoryOptions = {}): Promise<BlockOpening[]> {
+export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly BlockRef[], opts: OpenMemoryOptions = {}): Promise<BlockOpening[]> {
   if (blocks.length === 0) return [];
   const committed = fromB64(state.digests);
-  const captured = opts.kept ? await opts.kept.blocks(blocks) : await rerunBlocks(ctx, seed, passes, state, blocks, committed, opts.memoryKernel);
+  const indices = [...new Set(blocks.map((b) => b.index))];
+  const captured = opts.kept ? await opts.kept.blocks(indices) : await rerunBlocks(ctx, seed, passes, state, indices, committed, opts.memoryKernel);
   const tree = opts.keptTree ?? MerkleTree.fromPackedLeafData(committed);
-  return blocks.map((index) => {
-    const words = captured.get(index);
-    if (!words) throw new Error(`block ${index} was not captured`);
-    return { index, data: toB64(new Uint8Array(words.buffer, words.byteOffset, words.byteLength)), path: tree.auditPath(index).map(toHex) };
+  return blocks.map(({ index, row }) => {
+    const block = captured.get(index);
+    if (!block) throw new Error(`block ${index} was not captured`);
+    const bytes = new Uint8Array(block.words.buffer, block.words.byteOffset, block.words.byteLength);
+    return {
+      index,
+      row,
+      data: toB64(bytes.subarray(row * MEMORY_ROW_BYTES, (row + 1) * MEMORY_ROW_BYTES)),
+      rowPath: block.tree.auditPath(row).map(toHex),
+      blockRoot: toHex(block.tree.root()),
+      path: tree.auditPath(index).map(toHex),
+    };
   });
 }
 
-async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array, memoryKernel: InPlaceKernel | undefined): Promise<Map<number, Uint32Array>> {
+async function rerunBlocks(ctx: GpuContext, seed: Uint8Array, passes: number, state: MemoryState, blocks: readonly number[], committed: Uint8Array, memoryKernel: InPlaceKernel | undefined): Promise<Map<number, CapturedBlock>> {
   const layout: Layout = { chunks: state.chunks, rows: state.rowsPerChunk, passes };
   const run = await runMemoryProof(ctx, seed, layout, { captureBlocks: blocks, inplaceKernel: memoryKernel });
   if (!bytesEqual(run.digests, committed)) throw refused('re-running the memory passes did not reproduce the committed digests (faulty GPU?)');

@@ -13,7 +13,7 @@ import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
 import { fromB64, fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
-import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening } from '../protocol/schemas.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening, BlockRef } from '../protocol/schemas.js';
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import type { ReplayStore } from './stores.js';
@@ -176,13 +176,13 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
 }
 
-async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly number[], memoryKernel: InPlaceKernel | undefined): Promise<BlockOpening[]> {
+async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly BlockRef[], memoryKernel: InPlaceKernel | undefined): Promise<BlockOpening[]> {
   const req = state.challenge.body.memory;
   if (blocks.length === 0) return [];
   if (!req || !state.memory) throw inputError('body.blocks', 'blocks asked of a challenge without a memory proof');
   const total = req.mib * 64;
   blocks.forEach((b, j) => {
-    if (b >= total) throw inputError(`body.blocks.${j}`, `block ${b} is outside the ${total} blocks of the proof`);
+    if (b.index >= total) throw inputError(`body.blocks.${j}.index`, `block ${b.index} is outside the ${total} blocks of the proof`);
   });
   const h = held.get(state);
   return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, { kept: h?.memory, keptTree: h?.memoryTree, memoryKernel });

@@ -1,20 +1,28 @@
 // The verifier's memory checks: the layout the executor chose must hold exactly the capacity
-// asked for in chunks too large to cache, every opened block must sit under the committed root,
-// and s random words of each, drawn now, must equal X_P recomputed from the seed.
+// asked for in chunks too large to cache, every opened row must sit under its block's root and
+// every block root under the committed root, and s random words of each row, drawn now, must
+// equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { blockDigest, drawBlockWords, verifyBlockWords, WordOracle, MEMO_ENTRIES_PER_WORD, BLOCK_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { WordOracle, MEMO_ENTRIES_PER_WORD, BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
-import { fromB64, fromHex } from '../util/bytes.js';
+import { fromB64, fromHex, sha256 } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
 
 /**
- * Words recomputed per opened block (16 blocks, 16 words: about 2^P·3.7 evaluations each). One is
+ * Words recomputed per opened row (66 rows, 66 words: about 2^P·3.7 evaluations each). One is
  * enough: a layer not held makes whole rows wrong, and wrong rows spread through every later pass
  * (docs/memory-proof.md, docs/decisions.md).
  */
 export const WORDS_PER_BLOCK = 1;
+
+/** s distinct word indices of a row, drawn with the CSPRNG once the row is in hand. */
+export function drawRowWords(s: number): number[] {
+  const picked = new Set<number>();
+  while (picked.size < Math.min(s, ROW_WORDS)) picked.add(randomInt(ROW_WORDS));
+  return [...picked];
+}
 
 export interface MemoryFigures {
   mib: number;
@@ -66,7 +74,7 @@ export function checkMemory(input: Input, check: CheckFn, proceed: boolean, obse
   const asked = input.request.body.blocks;
   const got = input.openings.body.blocks;
   // A memory proof with no block opened checks nothing: an honest validator always opens some.
-  const complete = asked.length > 0 && got.length === asked.length && asked.every((b, j) => got[j]?.index === b);
+  const complete = asked.length > 0 && got.length === asked.length && asked.every((b, j) => got[j]?.index === b.index && got[j]?.row === b.row);
   const words = checkBlocks(input, check, proceed && layoutOk && com.blocks === total && complete, complete, layout, total);
   const t = input.commitment.body.timings;
   const passesMs = Math.min(observedMs, Math.max(t.phases['memory.passes'] ?? t.totalMs, 0));
@@ -103,16 +111,26 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   let badWord = '';
   let words = 0;
   const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * MEMO_ENTRIES_PER_WORD);
+  const perChunk = layout.rows / BLOCK_ROWS;
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
-    const data = bytes.length === BLOCK_WORDS * 4 ? new Uint32Array(bytes.slice().buffer) : null;
-    if (!data || !verifyAuditPath(blockDigest(data), b.index, total, b.path.map(fromHex), root)) {
-      badPath ||= `block ${b.index} does not match the committed root`;
+    const blockRoot = fromHex(b.blockRoot);
+    // Index, row and both sizes are the validator's own: the request's (index, row), 64 rows a
+    // block, mib·64 blocks.
+    const ok =
+      bytes.length === ROW_WORDS * 4 &&
+      verifyAuditPath(sha256(bytes), b.row, BLOCK_ROWS, b.rowPath.map(fromHex), blockRoot) &&
+      verifyAuditPath(blockRoot, b.index, total, b.path.map(fromHex), root);
+    if (!ok) {
+      badPath ||= `row ${b.row} of block ${b.index} does not match the committed root (length, row path or block path)`;
       continue;
     }
-    const picks = drawBlockWords(randomInt, WORDS_PER_BLOCK);
+    const data = new Uint32Array(bytes.slice().buffer);
+    const c = Math.floor(b.index / perChunk);
+    const r = (b.index % perChunk) * BLOCK_ROWS + b.row;
+    const picks = drawRowWords(WORDS_PER_BLOCK);
     words += picks.length;
-    if (!verifyBlockWords(seed, layout, b.index, data, picks, oracle)) badWord ||= `block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+    if (!picks.every((w) => oracle.word(layout.passes, c, r, w) === data[w])) badWord ||= `row ${b.row} of block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
   }
   check('memory.paths', badPath === '', badPath);
   check('memory.words', badWord === '', badWord);

@@ -9,6 +9,7 @@
 // challenges, or whatever the challenge asks) is the honest CPU chain of test/helpers/cheater.ts.
 // Nothing here checks anything: it is the adversary.
 import { MerkleTree } from '../../src/proofs/merkle.js';
+import { blockTree } from '../../src/proofs/memory-block-tree.js';
 import {
   blockDigestsRef,
   computeLayersRef,
@@ -22,7 +23,7 @@ import {
   type MemoryParams,
 } from '../../src/proofs/memory-spec.js';
 import { memoryLayout, MIB, type MemoryLimits } from '../../src/proofs/memory-size.js';
-import type { BlockOpening, CommitmentBody, MemoryParams as MemoryRequest, SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../../src/protocol/schemas.js';
+import type { BlockOpening, BlockRef, CommitmentBody, MemoryParams as MemoryRequest, SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../../src/protocol/schemas.js';
 import type { KeyPair } from '../../src/protocol/keys.js';
 import { fromHex, toB64, toHex } from '../../src/util/bytes.js';
 import { CheatingExecutor, type CommitOptions, type OpenOptions } from './cheater.js';
@@ -98,8 +99,8 @@ export interface MemoryCommitOptions extends CommitOptions {
 }
 
 export interface MemoryOpenOptions extends OpenOptions {
-  /** Answer with these block indices instead of the requested ones (each opened as held, with its real path). */
-  blocks?: (asked: readonly number[]) => number[];
+  /** Answer with these (block, row) pairs instead of the requested ones (each opened as held, with its real paths). */
+  blocks?: (asked: readonly BlockRef[]) => BlockRef[];
 }
 
 const wordBytes = (w: Uint32Array): Uint8Array => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
@@ -196,20 +197,23 @@ export class MemoryCheater {
   }
 
   /**
-   * Block i as held now, with its audit path in the committed tree. A block it does not hold
-   * (a layout smaller than asked) is answered with zeros, and with no path where the tree has no leaf i.
+   * Row `row` of block `index` as held now, with its path in the tree of the block as held now and
+   * that block's path in the committed tree. A block it does not hold (a layout smaller than
+   * asked) is answered with zeros, and with no path where the committed tree has no leaf there.
    */
-  openBlock(i: number): BlockOpening {
+  openBlock({ index, row }: BlockRef): BlockOpening {
     if (!this.tree) throw new Error('nothing committed yet');
-    const path = Number.isSafeInteger(i) && i >= 0 && i < this.tree.size ? this.tree.auditPath(i).map(toHex) : [];
-    const data = i < this.blockCount ? this.block(i) : new Uint32Array(BLOCK_WORDS);
-    return { index: i, data: toB64(wordBytes(data)), path };
+    const path = Number.isSafeInteger(index) && index >= 0 && index < this.tree.size ? this.tree.auditPath(index).map(toHex) : [];
+    const data = index < this.blockCount ? this.block(index) : new Uint32Array(BLOCK_WORDS);
+    const tree = blockTree(data);
+    const rowBytes = wordBytes(data).subarray(row * ROW_WORDS * 4, (row + 1) * ROW_WORDS * 4);
+    return { index, row, data: toB64(rowBytes), rowPath: tree.auditPath(row).map(toHex), blockRoot: toHex(tree.root()), path };
   }
 
   /** Answers the matmul rows honestly and every requested block (or `blocks(asked)`) as held now. */
   open(request: SignedOpenRequest, opts: MemoryOpenOptions = {}): SignedOpenings {
     const asked = request.body.blocks;
-    const blocks = (opts.blocks ? opts.blocks(asked) : [...asked]).map((i) => this.openBlock(i));
+    const blocks = (opts.blocks ? opts.blocks(asked) : [...asked]).map((r) => this.openBlock(r));
     return this.matmul.open(request, {
       ...opts,
       tamper: (body) => {
