@@ -2,7 +2,7 @@
 // verification at n = 1024..8192 (growth should be O(n²): ×4 per doubling of n).
 import { Bench } from 'tinybench';
 import { randomBytes } from 'node:crypto';
-import { generateMatrix, streamKey, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateMatrix, streamKey, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { MerkleTree } from '../src/proofs/merkle.js';
 import { verifyProof } from '../src/roles/verifier.js';
 import { syntheticTranscript } from './transcript.js';

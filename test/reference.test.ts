@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { chainInputs, chainRef, fold, foldRow, matmulRef, MAX_MATMUL_N, rowTimesMatrix } from '../src/proofs/reference.js';
-import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i);
 

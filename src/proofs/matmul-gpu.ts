@@ -8,7 +8,8 @@ import { bindInOrder, readBuffer, storageBuffer, uniformBuffer, dispatchSize } f
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
-import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
+import { genMatrixDispatch, genMatrixParams, genMatrixPipeline } from './generator-gpu.js';
 import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
 import { sha256Pipeline } from './sha256-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, type MatmulPath, type MatmulVariant } from './matmul-variants.js';
@@ -68,7 +69,7 @@ type Pipelines3 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
 /** The chain's pipelines (generate, SHA-256, fold, and the variant's multiply), compiled once per device. */
 export async function matmulPipelines(device: GPUDevice, variant: MatmulVariant): Promise<Pipelines3> {
   const [gen, sha, fold] = await Promise.all([
-    getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
+    genMatrixPipeline(device),
     sha256Pipeline(device),
     getPipeline(device, { label: 'matmul.fold', files: ['fold'] }),
     multiplyPipelines(device, variant),
@@ -101,8 +102,8 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const kept = opts.keep && canKeep(size, device.limits) ? storageBuffer(device, 'matmul.kept', K * bytes) : undefined;
       if (kept) owned.push({ destroy: () => failed && kept.destroy() });
       const u = (label: string, words: number[]): GPUBuffer => own(uniformBuffer(device, label, new Uint32Array(words)));
-      const genA = u('matmul.gen.A0', [...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0]);
-      const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
+      const genA = u('matmul.gen.A0', [...genMatrixParams(streamKey(seed, STREAM_MATMUL_A0), n * n)]);
+      const genB = u('matmul.gen.B', [...genMatrixParams(streamKey(seed, STREAM_MATMUL_B), n * n)]);
       const shaU = u('sha256.rows.params', [n, n, 0, n]);
       const foldU = u('matmul.fold.params', [(n * n) / 4, 0, 0, 0]);
       const genABg = bindInOrder(device, 'matmul.gen.A0', genP, [a, genA]);
@@ -118,9 +119,9 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const gp = enc.beginComputePass({ label: 'matmul.generate', timestampWrites: timer.writes('generate', true, true) });
       gp.setPipeline(genP);
       gp.setBindGroup(0, genABg);
-      gp.dispatchWorkgroups(...genDispatch);
+      gp.dispatchWorkgroups(...genMatrixDispatch(n * n));
       gp.setBindGroup(0, genBBg);
-      gp.dispatchWorkgroups(...genDispatch);
+      gp.dispatchWorkgroups(...genMatrixDispatch(n * n));
       gp.end();
       device.queue.submit([enc.finish()]);
       await timer.settle();

@@ -1,6 +1,6 @@
 // CPU reference for the matmul chain. The validator uses the row functions to check openings; the
 // whole-matrix functions exist for tests and small self-checks, not for production sizes.
-import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
 
 /**
  * Largest n for which every partial sum of a row times B stays below 2^24 in magnitude

@@ -3,7 +3,7 @@
 // A_k[i]·B for small n, integer Freivalds (soundness 2^-44) above, both O(n²) per proof.
 import { randomBytes } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { streamKey, generateMatrix, generateRow, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../proofs/threefry.js';
+import { streamKey, generateMatrix, generateRow, matrixReader, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../proofs/generator.js';
 import { foldRow } from '../proofs/reference.js';
 import { prepareFreivalds, checkRow, checkRowExact, type FreivaldsContext } from '../proofs/freivalds.js';
 import { matmulFlops } from '../proofs/matmul-size.js';
@@ -147,7 +147,7 @@ function checkMatmulOpenings(input: VerifyInput, check: CheckFn, proceed: boolea
   // Freivalds needs B one row at a time (B·r), so B is never held: 64 MiB at n = 4096.
   let fr: FreivaldsContext | undefined;
   let B: Int32Array | undefined;
-  if (mode === 'freivalds') fr = prepareFreivalds((i) => generateRow(keyB, n, i), n, (len) => new Uint8Array(randomBytes(len)));
+  if (mode === 'freivalds') fr = prepareFreivalds(matrixReader(keyB), n, (len) => new Uint8Array(randomBytes(len)));
   else B = generateMatrix(keyB, n);
   let badRow = '';
   for (const { o, row, prev: prevBytes } of rows) {
