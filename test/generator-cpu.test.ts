@@ -92,7 +92,7 @@ test('entries match the fixture: u16 little-endian at byte 2e, any alignment', (
   }
 });
 
-test('8×8 A0 and B match the fixture; rows and single entries agree with the matrix', () => {
+test('8×8 A0 and B match the fixture, and so do their rows', () => {
   const { n, A0, B } = fx.matrix;
   assert.deepEqual(Array.from(generateMatrix(keyOf(STREAM_MATMUL_A0), n)), A0);
   assert.deepEqual(Array.from(generateMatrix(keyOf(STREAM_MATMUL_B), n)), B);

@@ -101,16 +101,19 @@ function mapResidues(count: number): void {
 type Entries = Int8Array | Uint8Array | Int32Array;
 
 /**
- * Reads a stream's entries in order from `start`, mapped by `map`, into arrays the caller
- * supplies: one cipher for the whole read, so a matrix costs one node:crypto call per 64 KiB.
+ * Reads a stream's entries in order from `start` into arrays the caller supplies, as matrix
+ * entries in [−8, 8] or as mask values in [0, 17): one cipher for the whole read, so a matrix
+ * costs one node:crypto call per 64 KiB.
  */
 export class EntryReader {
   private readonly cipher: Cipher;
+  private readonly map: (count: number) => void;
   private skip: number;
   private next: number;
 
-  constructor(key: Uint8Array, start = 0, private readonly map: (count: number) => void = mapEntries) {
+  constructor(key: Uint8Array, start = 0, values: 'matrix' | 'mask' = 'matrix') {
     checkKey(key);
+    this.map = values === 'mask' ? mapResidues : mapEntries;
     checkEntries(start, 0);
     const first = Math.floor(start / ENTRIES_PER_BLOCK);
     this.cipher = cipherAt(key, first);
@@ -163,7 +166,7 @@ export function generateRow(key: Uint8Array, n: number, r: number): Int32Array {
 export function maskRow(key: Uint8Array, n: number, r: number): Uint8Array {
   checkRow(n, r);
   const out = new Uint8Array(n);
-  new EntryReader(key, r * n, mapResidues).read(out);
+  new EntryReader(key, r * n, 'mask').read(out);
   return out;
 }
 
