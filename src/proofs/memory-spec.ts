@@ -177,7 +177,10 @@ export class WordOracle {
   private at(p: number, c: number, r: number, w: number): number {
     const { C, R } = this;
     // Word (c·R + r)·64 + w of memory.X0: a row is four blocks of 16 words.
-    if (p === 0) return this.x0.at((c * R + r) * BLOCKS_PER_ROW + (w >> 4), w & 15);
+    if (p === 0) {
+      const x0 = this.x0;
+      return (x0.data[x0.offsetOf((c * R + r) * BLOCKS_PER_ROW + (w >> 4)) + (w & 15)] as number) >>> 0;
+    }
     // Rows travel as (chunk, row) so the hot path needs one division (q mod R), not four.
     const memoised = w === 0 || C * R <= MEMO_ALL_ROWS;
     const key = ((p * C + c) * R + r) * ROW_WORDS + w;

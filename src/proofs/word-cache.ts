@@ -16,7 +16,8 @@ export class WordCache {
   blocks = 0;
   private readonly input: Int32Array;
   private readonly tags: Float64Array;
-  private readonly data: Int32Array;
+  /** The cached blocks' words, 16 a slot (int32: read them with `>>> 0`). */
+  readonly data: Int32Array;
   private readonly mask: number;
 
   constructor(key: Uint8Array, slots = DEFAULT_SLOTS) {
@@ -33,8 +34,16 @@ export class WordCache {
     return this.at(Math.floor(index / 16), index % 16);
   }
 
-  /** Word `lane` (0..15) of block `block` (an integer below 2^32), unchecked: for hot loops. */
+  /** Word `lane` (0..15) of block `block` (an integer below 2^32), unchecked. */
   at(block: number, lane: number): number {
+    return (this.data[this.offsetOf(block) + lane] as number) >>> 0;
+  }
+
+  /**
+   * Where block `block` (an integer below 2^32, unchecked) starts in `data`, made if missing. Hot
+   * loops read `data` themselves: a u32 returned from a call V8 does not inline is boxed.
+   */
+  offsetOf(block: number): number {
     const slot = block & this.mask;
     const o = slot * 16;
     if (this.tags[slot] !== block) {
@@ -42,6 +51,6 @@ export class WordCache {
       this.tags[slot] = block;
       this.blocks++;
     }
-    return (this.data[o + lane] as number) >>> 0;
+    return o;
   }
 }
