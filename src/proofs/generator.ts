@@ -114,7 +114,7 @@ export class EntryReader {
   constructor(key: Uint8Array, start = 0, values: 'matrix' | 'mask' = 'matrix') {
     checkKey(key);
     this.map = values === 'mask' ? mapResidues : mapEntries;
-    checkEntries(start, 0);
+    checkEntries(start, 1); // a reader starts at an entry of the stream
     const first = Math.floor(start / ENTRIES_PER_BLOCK);
     this.cipher = cipherAt(key, first);
     this.skip = start - first * ENTRIES_PER_BLOCK;
