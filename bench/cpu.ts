@@ -2,7 +2,7 @@
 // verification at n = 1024..8192 (growth should be O(n²): ×4 per doubling of n).
 import { Bench } from 'tinybench';
 import { randomBytes } from 'node:crypto';
-import { generateMatrix, streamKey, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateMatrix, matrixReader, streamKey, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { MerkleTree } from '../src/proofs/merkle.js';
 import { verifyProof } from '../src/roles/verifier.js';
 import { syntheticTranscript } from './transcript.js';
@@ -19,6 +19,14 @@ export async function runCpuBench(sizes = [1024, 2048, 4096, 8192]): Promise<Cpu
   const key = streamKey(new Uint8Array(32), STREAM_MATMUL_B);
   bench.add('generator: 512×512 matrix (262144 entries)', () => {
     generateMatrix(key, 512);
+  });
+  // B at n = 4096 as the verifier reads it (int8, one buffer reused), and as a fresh int32 matrix.
+  const b8 = new Int8Array(4096 * 4096);
+  bench.add('generator: B at n=4096 into int8 (16.7 M entries)', () => {
+    matrixReader(key).read(b8);
+  });
+  bench.add('generator: B at n=4096 as int32 (generateMatrix)', () => {
+    generateMatrix(key, 4096);
   });
   const leaves = Array.from({ length: 65536 }, () => new Uint8Array(randomBytes(32)));
   bench.add('merkle: tree over 65536 row digests', () => {

@@ -3,7 +3,7 @@
 // never sees. Verification cost is what is measured, so this is exactly the validator's work.
 import { randomBytes } from 'node:crypto';
 import { MerkleTree } from '../src/proofs/merkle.js';
-import { generateMatrix, generateRow, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateMatrix, generateRow, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { rowTimesMatrix } from '../src/proofs/reference.js';
 import { topTree } from '../src/proofs/matmul-layers.js';
 import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';

@@ -21,12 +21,19 @@ const placeholder = (label: string): string => toHex(sha256(utf8(`fixture ${labe
 
 function migrate(type: MessageType, body: Json): Json {
   const b: Json = { ...body, version: PROTOCOL_VERSION };
-  if (type === 'commitment') {
+  if (type === 'commitment' && 'leaves' in (b.matmul as Json)) {
     const { leaves: _leaves, ...m } = b.matmul as Json;
     b.matmul = { ...m, layers: 4, rows: 16 };
   }
+  if (type === 'open-request') {
+    b.blocks = (b.blocks as (number | Json)[]).map((x, j) => (typeof x === 'number' ? { index: x, row: [5, 63][j % 2] } : x));
+  }
   if (type === 'openings') {
+    b.blocks = (b.blocks as Json[]).map((o, j) =>
+      'row' in o ? o : { index: o.index, row: [5, 63][j % 2], data: toB64(new Uint8Array(256).fill(j + 1)), rowPath: [placeholder(`row ${j}`)], blockRoot: placeholder(`block ${j}`), path: o.path },
+    );
     b.rows = (b.rows as Json[]).map((r) => {
+      if ('layerRoot' in r) return r;
       const k = r.k as number;
       const opened = (kk: number): Json => ({ layerRoot: placeholder(`layer ${kk}`), layerPath: [placeholder(`top ${kk}`), placeholder(`top ${kk} up`)] });
       return { ...r, ...opened(k), ...(r.prev ? { prev: { ...(r.prev as Json), ...opened(k - 1) } } : {}) };

@@ -1,12 +1,13 @@
-// X_0 of one chunk of the memory proof (docs/memory-proof.md §1): word (c·R + r)·64 + w of the
-// `memory.X0` stream. One invocation makes one Threefry block, i.e. four adjacent words of a row,
-// so a row is 16 invocations and the stream's block counter is (global row)·16 + lane.
-// Needs threefry.wgsl before it.
+// X_0 of one chunk of the memory proof (docs/memory-proof.md §1.2): word (c·R + r)·64 + w of the
+// `memory.X0` stream. A row is four ChaCha blocks; one invocation makes one block, i.e. 16 adjacent
+// words, so the chunk's block i is stream block 4·c·R + i (C·R ≤ 2^30, so it fits a u32).
+// Needs chacha20.wgsl before it.
 
 struct InitParams {
-  key: vec4<u32>,
-  row_base: u32, // c·R, the chunk's first global row (C·R ≤ 2^32, so it fits a u32)
-  rows: u32,     // R
+  key0: vec4<u32>,
+  key1: vec4<u32>,
+  block_base: u32, // 4·c·R, the chunk's first stream block
+  blocks: u32,     // 4·R
   _pad0: u32,
   _pad1: u32,
 }
@@ -17,12 +18,12 @@ struct InitParams {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 64u;
-  if (i >= ip.rows * 16u) {
+  if (i >= ip.blocks) {
     return;
   }
-  let g = ip.row_base + (i >> 4u);
-  // The 64-bit block counter g·16 + lane, split into words without 64-bit arithmetic.
-  let lo = (g << 4u) | (i & 15u);
-  let hi = g >> 28u;
-  chunk[i] = gen_block(ip.key, lo, hi);
+  let s = chacha20_rows(ip.key0, ip.key1, ip.block_base + i);
+  chunk[4u * i] = s.a;
+  chunk[4u * i + 1u] = s.b;
+  chunk[4u * i + 2u] = s.c;
+  chunk[4u * i + 3u] = s.d;
 }

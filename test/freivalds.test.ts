@@ -12,7 +12,7 @@ import {
   prepareFreivalds,
 } from '../src/proofs/freivalds.js';
 import { chainRef, chainInputs, nextLayerInput, rowTimesMatrix } from '../src/proofs/reference.js';
-import { generateRow, streamKey, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateRow, matrixReader, streamKey, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { sha256, utf8 } from '../src/util/bytes.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 ^ i);
@@ -41,7 +41,7 @@ test('honest rows pass both checks at every step of the chain', () => {
   }
 });
 
-test('a row provider gives the same context as the whole matrix', () => {
+test('a row provider and the streamed generator give the same context as the whole matrix', () => {
   const key = streamKey(seed, STREAM_MATMUL_B);
   let calls = 0;
   const bytes = randomBytes(2 * n * FREIVALDS_VECTORS);
@@ -51,8 +51,10 @@ test('a row provider gives the same context as the whole matrix', () => {
   };
   const fromRows = prepareFreivalds((r) => (calls++, generateRow(key, n, r)), n, replay());
   const fromMatrix = prepareFreivalds(B, n, replay());
+  const fromStream = prepareFreivalds(matrixReader(key), n, replay());
   assert.equal(calls, n);
   assert.deepEqual(fromRows.Br, fromMatrix.Br);
+  assert.deepEqual(fromStream.Br, fromMatrix.Br);
   assert.ok(checkRow(fromRows, aRowOf(0, 3), rowOf(Cs[0] as Int32Array, 3)));
 });
 
@@ -134,4 +136,29 @@ test('prepareFreivalds refuses bad B and a short random source', () => {
   assert.throws(() => prepareFreivalds(badB, n, randomBytes), RangeError);
   assert.throws(() => prepareFreivalds(B, n, () => new Uint8Array(1)), RangeError);
   assert.throws(() => prepareFreivalds(B, 2 ** 18, randomBytes), RangeError);
+});
+
+test('B·r is exact at the extremes and across runs of 2048 columns and 32768-entry chunks', () => {
+  // r all 2047 and B all −8 or all 8: every packed partial sum at its largest magnitude.
+  const m = 2100;
+  const top = (): Uint8Array => new Uint8Array(2 * m).fill(0xff);
+  for (const b of [-8, 8]) {
+    const ctx = prepareFreivalds(new Int32Array(m * m).fill(b), m, top);
+    for (const Br of ctx.Br) assert.ok(Br.every((v) => v === b * 2047 * m), `b=${b}`);
+  }
+  // Random ±8 rows against a plain four-sum reference, B streamed from an entry source.
+  const signs = Int32Array.from({ length: m * m }, (_, i) => (sha256(utf8(String(i % 977)))[0] as number) & 1 ? 8 : -8);
+  const ctx = prepareFreivalds({ read: (() => { let at = 0; return (out: Int8Array) => { out.set(signs.subarray(at, at + out.length)); at += out.length; }; })() }, m, randomBytes);
+  for (let i = 0; i < m; i += 97) {
+    ctx.r.forEach((r, j) => {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += (signs[i * m + k] as number) * (r[k] as number);
+      assert.equal(ctx.Br[j]?.[i], s, `row ${i} vector ${j}`);
+    });
+  }
+});
+
+test('an entry source outside [-8, 8] is refused, naming the entry', () => {
+  const source = { read: (out: Int8Array): void => void out.fill(1).fill(9, 50, 51) };
+  assert.throws(() => prepareFreivalds(source, 48, randomBytes), /B\[1\]\[2\] = 9/);
 });

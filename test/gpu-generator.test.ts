@@ -1,5 +1,6 @@
-// The WGSL generator against the known-answer vectors in fixtures/generator.json: Random123's
-// published Threefry-4x32-20 lines, our stream words, and the 8×8 matrices.
+// The WGSL generator against fixtures/generator.json: RFC 8439's block-function vectors on the
+// GPU, our stream words, and gen_matrix.wgsl's matrices (the 8×8 fixture and sizes whose entry
+// count is not a multiple of a block's 32) against the TypeScript generator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,34 +8,45 @@ import { useGpu } from './helpers/gpu.js';
 import { getPipeline } from '../src/gpu/shaders.js';
 import { bindInOrder, readBuffer, storageBuffer } from '../src/gpu/buffers.js';
 import { withErrorScopes } from '../src/gpu/scope.js';
-import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
-import { fromHex } from '../src/util/bytes.js';
+import { generateMatrix, keyWords, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/generator.js';
+import { genMatrixDispatch, genMatrixParams, genMatrixPipeline } from '../src/proofs/generator-gpu.js';
+import { fromHex, toHex } from '../src/util/bytes.js';
 
-interface Kat { rounds: number; key: string[]; ctr: string[]; out: string[] }
-interface WordKat { seedHex: string; stream: string; index: number; value: number }
 const fx = JSON.parse(readFileSync(new URL('../fixtures/generator.json', import.meta.url), 'utf8')) as {
-  threefry4x32: Kat[]; words: WordKat[]; matrix: { seedHex: string; n: number; A0: number[]; B: number[] };
+  blocks: { name: string; keyHex: string; nonceHex: string; counter: number; outHex: string }[];
+  seedHex: string;
+  words: { stream: string; index: number; value: number }[];
+  matrix: { n: number; A0: number[]; B: number[] };
 };
 const gpu = useGpu();
+const seed = fromHex(fx.seedHex);
 
-async function threefryGpu(pairs: { key: ArrayLike<number>; ctr: ArrayLike<number> }[]): Promise<Uint32Array> {
+interface BlockInput {
+  key: Uint8Array;
+  counter: number;
+  nonce?: Uint8Array;
+}
+
+/** chacha20_kat.wgsl on each input: 16 words per block. */
+async function blocksGpu(inputs: BlockInput[]): Promise<Uint32Array> {
   const { device } = gpu();
-  const pipeline = await getPipeline(device, { label: 'test.threefry-kat', files: ['threefry', 'threefry_kat'] });
-  const data = new Uint32Array(pairs.length * 8);
-  pairs.forEach((p, i) => {
-    data.set(Array.from(p.key), i * 8);
-    data.set(Array.from(p.ctr), i * 8 + 4);
+  const pipeline = await getPipeline(device, { label: 'test.chacha20-kat', files: ['chacha20', 'chacha20_kat'] });
+  const data = new Uint32Array(inputs.length * 12);
+  inputs.forEach((b, i) => {
+    data.set(keyWords(b.key), i * 12);
+    data[i * 12 + 8] = b.counter;
+    if (b.nonce) data.set(new Uint32Array(b.nonce.slice().buffer), i * 12 + 9);
   });
-  const input = storageBuffer(device, 'test.threefry.in', data.byteLength);
-  const output = storageBuffer(device, 'test.threefry.out', pairs.length * 16);
+  const input = storageBuffer(device, 'test.chacha20.in', data.byteLength);
+  const output = storageBuffer(device, 'test.chacha20.out', inputs.length * 64);
   try {
-    return await withErrorScopes(device, 'threefry kat', async () => {
+    return await withErrorScopes(device, 'chacha20 kat', async () => {
       device.queue.writeBuffer(input, 0, data);
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindInOrder(device, 'test.threefry-kat', pipeline, [input, output]));
-      pass.dispatchWorkgroups(Math.ceil(pairs.length / 64));
+      pass.setBindGroup(0, bindInOrder(device, 'test.chacha20-kat', pipeline, [input, output]));
+      pass.dispatchWorkgroups(Math.ceil(inputs.length / 64));
       pass.end();
       device.queue.submit([enc.finish()]);
       return new Uint32Array((await readBuffer(device, output)).buffer);
@@ -45,37 +57,32 @@ async function threefryGpu(pairs: { key: ArrayLike<number>; ctr: ArrayLike<numbe
   }
 }
 
-const u32 = (h: string): number => Number.parseInt(h, 16);
-
-test('WGSL Threefry-4x32-20 reproduces Random123 known answers', async () => {
-  const kats = fx.threefry4x32.filter((k) => k.rounds === 20);
-  assert.ok(kats.length >= 3);
-  const got = await threefryGpu(kats.map((k) => ({ key: k.key.map(u32), ctr: k.ctr.map(u32) })));
-  kats.forEach((k, i) => assert.deepEqual([...got.subarray(i * 4, i * 4 + 4)], k.out.map(u32), `vector ${i}`));
+test('WGSL ChaCha20 block reproduces RFC 8439 §2.3.2 and Appendix A.1', async () => {
+  assert.equal(fx.blocks.length, 6);
+  const got = await blocksGpu(fx.blocks.map((b) => ({ key: fromHex(b.keyHex), counter: b.counter, nonce: fromHex(b.nonceHex) })));
+  fx.blocks.forEach((b, i) => assert.equal(toHex(new Uint8Array(got.buffer, i * 64, 64)), b.outHex, b.name));
 });
 
-test('WGSL stream words match the fixture (including counters past 2^32 blocks)', async () => {
-  const words = fx.words;
-  const got = await threefryGpu(words.map((w) => {
-    const block = Math.floor(w.index / 4);
-    return { key: streamKey(fromHex(w.seedHex), w.stream), ctr: [block % 2 ** 32, Math.floor(block / 2 ** 32), 0, 0] };
-  }));
-  words.forEach((w, i) => assert.equal(got[i * 4 + (w.index % 4)], w.value, `${w.stream}[${w.index}]`));
+test('WGSL stream words match the fixture (including the last block of a stream)', async () => {
+  const got = await blocksGpu(fx.words.map((w) => ({ key: streamKey(seed, w.stream), counter: Math.floor(w.index / 16) })));
+  fx.words.forEach((w, i) => assert.equal(got[i * 16 + (w.index % 16)], w.value, `${w.stream}[${w.index}]`));
 });
 
-async function genMatrixGpu(key: ArrayLike<number>, count: number): Promise<number[]> {
+/** gen_matrix.wgsl for `count` entries, read back with 64 sentinel floats after them. */
+async function genMatrixGpu(key: Uint8Array, count: number): Promise<number[]> {
   const { device } = gpu();
-  const pipeline = await getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] });
-  const out = storageBuffer(device, 'test.gen.out', count * 4);
-  const params = storageBuffer(device, 'test.gen.params', 32, GPUBufferUsage.UNIFORM);
+  const pipeline = await genMatrixPipeline(device);
+  const out = storageBuffer(device, 'test.gen.out', (count + 64) * 4);
+  const params = storageBuffer(device, 'test.gen.params', 48, GPUBufferUsage.UNIFORM);
   try {
     return await withErrorScopes(device, 'gen matrix', async () => {
-      device.queue.writeBuffer(params, 0, new Uint32Array([...Array.from(key), count, 0, 0, 0]));
+      device.queue.writeBuffer(out, 0, new Float32Array(count + 64).fill(99));
+      device.queue.writeBuffer(params, 0, genMatrixParams(key, count));
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindInOrder(device, 'test.gen-matrix', pipeline, [out, params]));
-      pass.dispatchWorkgroups(Math.ceil(count / 4 / 64));
+      pass.dispatchWorkgroups(...genMatrixDispatch(count));
       pass.end();
       device.queue.submit([enc.finish()]);
       return [...new Float32Array((await readBuffer(device, out)).buffer)];
@@ -87,8 +94,16 @@ async function genMatrixGpu(key: ArrayLike<number>, count: number): Promise<numb
 }
 
 test('the WGSL matrix generator reproduces the fixture matrices A0 and B exactly', async () => {
-  const { seedHex, n, A0, B } = fx.matrix;
-  const seed = fromHex(seedHex);
-  assert.deepEqual(await genMatrixGpu(streamKey(seed, STREAM_MATMUL_A0), n * n), A0);
-  assert.deepEqual(await genMatrixGpu(streamKey(seed, STREAM_MATMUL_B), n * n), B);
+  const { n, A0, B } = fx.matrix;
+  assert.deepEqual((await genMatrixGpu(streamKey(seed, STREAM_MATMUL_A0), n * n)).slice(0, n * n), A0);
+  assert.deepEqual((await genMatrixGpu(streamKey(seed, STREAM_MATMUL_B), n * n)).slice(0, n * n), B);
+});
+
+test('the WGSL matrix generator equals the TypeScript one where the count is not a multiple of 32, and writes nothing past it', async () => {
+  const key = streamKey(seed, STREAM_MATMUL_B);
+  for (const n of [4, 12, 20, 144]) {
+    const got = await genMatrixGpu(key, n * n);
+    assert.deepEqual(got.slice(0, n * n), Array.from(generateMatrix(key, n)), `n=${n}`);
+    assert.ok(got.slice(n * n).every((v) => v === 99), `n=${n}: wrote past the end`);
+  }
 });

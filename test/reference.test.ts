@@ -6,7 +6,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { chainInputs, chainRef, fold, matmulRef, MAX_MATMUL_N, rowTimesMatrix } from '../src/proofs/reference.js';
 import { maskedFoldRow } from '../src/proofs/matmul-mask.js';
 import { MerkleTree } from '../src/proofs/merkle.js';
-import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/threefry.js';
+import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i);
 

@@ -9,7 +9,8 @@ import { bindInOrder, readBuffer, storageBuffer, uniformBuffer, dispatchSize } f
 import { getPipeline } from '../gpu/shaders.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
-import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
+import { genMatrixDispatch, genMatrixParams, genMatrixPipeline } from './generator-gpu.js';
 import { checkMatmulSize, type MatmulSize } from './matmul-size.js';
 import { sha256Pipeline } from './sha256-gpu.js';
 import { DEFAULT_VARIANT_ID, findVariant, type MatmulPath, type MatmulVariant } from './matmul-variants.js';
@@ -59,7 +60,7 @@ type ChainPipelines = [gen: GPUComputePipeline, sha: GPUComputePipeline, maskKey
 /** The chain's pipelines (generate, SHA-256, mask key, masked fold, Merkle, the variant's multiply), compiled once per device. */
 export async function matmulPipelines(device: GPUDevice, variant: MatmulVariant): Promise<ChainPipelines> {
   const [gen, sha, maskKey, maskFold] = await Promise.all([
-    getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] }),
+    genMatrixPipeline(device),
     sha256Pipeline(device),
     getPipeline(device, { label: 'matmul.mask.key', files: ['sha256_core', 'matmul_mask_key'] }),
     getPipeline(device, { label: 'matmul.mask.fold', files: ['chacha20', 'matmul_mask_fold'] }),
@@ -99,8 +100,8 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       const kept = opts.keep && canKeep(size, device.limits) ? [storageBuffer(device, 'matmul.kept.C', K * bytes), storageBuffer(device, 'matmul.kept.trees', K * treeBytes)] as const : undefined;
       if (kept) owned.push({ destroy: () => failed && kept.forEach((x) => x.destroy()) });
       const u = (label: string, words: ArrayLike<number>): GPUBuffer => own(uniformBuffer(device, label, Uint32Array.from(words)));
-      const genA = u('matmul.gen.A0', [...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0]);
-      const genB = u('matmul.gen.B', [...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0]);
+      const genA = u('matmul.gen.A0', genMatrixParams(streamKey(seed, STREAM_MATMUL_A0), n * n));
+      const genB = u('matmul.gen.B', genMatrixParams(streamKey(seed, STREAM_MATMUL_B), n * n));
       const shaU = u('sha256.rows.params', [n, n, 0, n]);
       const keyU = u('matmul.mask.key.params', new Uint32Array(36));
       const foldU = u('matmul.mask.fold.params', [(n * n) / 32, 0, 0, 0]);
@@ -114,12 +115,11 @@ export async function runMatmulChain(ctx: GpuContext, seed: Uint8Array, size: Ma
       timer.wallStart('generate');
       const enc = device.createCommandEncoder({ label: 'matmul.generate' });
       const gp = enc.beginComputePass({ label: 'matmul.generate', timestampWrites: timer.writes('generate', true, true) });
-      const genDispatch = dispatchSize((n * n) / 4, 64);
       gp.setPipeline(genP);
       gp.setBindGroup(0, bindInOrder(device, 'matmul.gen.A0', genP, [a, genA]));
-      gp.dispatchWorkgroups(...genDispatch);
+      gp.dispatchWorkgroups(...genMatrixDispatch(n * n));
       gp.setBindGroup(0, bindInOrder(device, 'matmul.gen.B', genP, [b, genB]));
-      gp.dispatchWorkgroups(...genDispatch);
+      gp.dispatchWorkgroups(...genMatrixDispatch(n * n));
       gp.end();
       device.queue.submit([enc.finish()]);
       await timer.settle();

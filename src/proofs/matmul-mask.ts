@@ -3,12 +3,14 @@
 // be chosen to cancel it; k in the key means a replayed layer gets a different mask. Spec:
 // docs/matmul-proof.md; the GPU twin is shaders/matmul_mask.wgsl.
 import { concatBytes, sha256, utf8 } from '../util/bytes.js';
-import { u16Entries } from './generator.js';
 
 /** Domain of the mask key, NUL-terminated so no other domain string is a prefix of it. */
 export const MASK_DOMAIN = 'gpuproof/2/matmul.mask\0';
 /** Mask entries are in [0, MASK_MODULUS). */
 export const MASK_MODULUS = 17;
+
+/** Row i of M_k: entries u16 mod 17 of the mask stream at entry indices i·n … i·n + n − 1. */
+export { maskRow } from './generator.js';
 
 const u32le = (x: number): Uint8Array => {
   const b = new Uint8Array(4);
@@ -48,14 +50,6 @@ export function maskKeyTemplate(seed: Uint8Array, n: number, K: number, k: numbe
 
 /** Byte offset of L_k inside the mask key message (the GPU's template needs it). */
 export const MASK_ROOT_OFFSET = utf8(MASK_DOMAIN).length + 32 + 12;
-
-/** Row i of M_k: entries u16 mod 17 of the mask stream, at entry indices i·n … i·n + n − 1. */
-export function maskRow(key: Uint8Array, n: number, i: number): Uint8Array {
-  const raw = u16Entries(key, i * n, n);
-  const out = new Uint8Array(n);
-  for (let j = 0; j < n; j++) out[j] = (raw[j] as number) % MASK_MODULUS;
-  return out;
-}
 
 /** fold(x) = ((x mod 17) + 17) mod 17 − 8: any integer to [−8, 8]. */
 export const fold = (x: number): number => (((x % 17) + 17) % 17) - 8;

@@ -2,11 +2,11 @@
 // multiplications of one n×n pair inside a single pass bracketed by GPU timestamps (or queue
 // completion wall time where the adapter has none).
 import type { GpuContext } from '../gpu/context.js';
-import { bindInOrder, storageBuffer, uniformBuffer, dispatchSize } from '../gpu/buffers.js';
-import { getPipeline } from '../gpu/shaders.js';
+import { bindInOrder, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
 import { withErrorScopes } from '../gpu/scope.js';
 import { PhaseTimer } from '../gpu/timer.js';
-import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
+import { streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
+import { genMatrixDispatch, genMatrixParams, genMatrixPipeline } from './generator-gpu.js';
 import { createMultiplier } from './matmul-multiply.js';
 import { SUBGROUP_MATRIX_FEATURE, exactShapes } from './tensor-variants.js';
 import { candidateVariants, type MatmulVariant, type VariantNeeds } from './matmul-variants.js';
@@ -22,7 +22,7 @@ export interface VariantTiming {
 
 export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, reps: number): Promise<VariantTiming> {
   const { device } = ctx;
-  const genP = await getPipeline(device, { label: 'matmul.generate', files: ['threefry', 'gen_matrix'] });
+  const genP = await genMatrixPipeline(device);
   const seed = new Uint8Array(32);
   const owned: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(x: T): T => (owned.push(x), x);
@@ -32,15 +32,15 @@ export async function timeVariant(ctx: GpuContext, v: MatmulVariant, n: number, 
       const a = own(storageBuffer(device, 'tune.A', n * n * 4));
       const b = own(storageBuffer(device, 'tune.B', n * n * 4));
       const c = own(storageBuffer(device, 'tune.C', n * n * 4));
-      const ga = own(uniformBuffer(device, 'tune.gen.A', new Uint32Array([...streamKey(seed, STREAM_MATMUL_A0), n * n, 0, 0, 0])));
-      const gb = own(uniformBuffer(device, 'tune.gen.B', new Uint32Array([...streamKey(seed, STREAM_MATMUL_B), n * n, 0, 0, 0])));
+      const ga = own(uniformBuffer(device, 'tune.gen.A', genMatrixParams(streamKey(seed, STREAM_MATMUL_A0), n * n)));
+      const gb = own(uniformBuffer(device, 'tune.gen.B', genMatrixParams(streamKey(seed, STREAM_MATMUL_B), n * n)));
       const mul = own(await createMultiplier(device, v, n, { a, b, c }, ctx.report.subgroupMaxSize));
       let enc = device.createCommandEncoder({ label: 'tune.generate' });
       let pass = enc.beginComputePass({ label: 'tune.generate' });
       pass.setPipeline(genP);
       for (const [buf, u] of [[a, ga], [b, gb]] as const) {
         pass.setBindGroup(0, bindInOrder(device, 'tune.generate', genP, [buf, u]));
-        pass.dispatchWorkgroups(...dispatchSize((n * n) / 4, 64));
+        pass.dispatchWorkgroups(...genMatrixDispatch(n * n));
       }
       pass.end();
       // One warm-up multiplication outside the timed pass: first dispatches pay for caches and JIT.

@@ -11,7 +11,7 @@ import { PhaseTimer, type TimingMethod } from '../gpu/timer.js';
 import { GpuproofError, gpuError } from '../errors.js';
 import { BLOCK_ROWS, BLOCK_WORDS, passConstants, STREAM_MEMORY_X0, type MemoryParams } from './memory-spec.js';
 import { BLOCK_BYTES, checkMemoryParams, ROW_BYTES } from './memory-size.js';
-import { streamKey } from './threefry.js';
+import { keyWords, streamKey } from './generator.js';
 import { blockTreePipelines, blockTreeParams, encodeBlockRoots } from './memory-block-tree.js';
 import { capturedBlocks, type CapturedBlock } from './memory-kept.js';
 import { keptMemory, type KeptMemory } from './memory-kept.js';
@@ -19,6 +19,9 @@ import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from 
 import type { MerkleTree } from './merkle.js';
 
 export type MemorySchedule = 'in-place' | 'ping-pong';
+
+/** Bytes of one uniform entry: memory_init's InitParams (48) rounded up to a power of two. */
+const UNIFORM_BYTES = 64;
 
 export interface MemoryRunOptions {
   /** Called after each pass completes (forces a queue wait per pass). */
@@ -115,7 +118,7 @@ type Pipelines5 = [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline, G
 /** The memory proof's pipelines (init, copy pass, in-place by lanes and by rows, block-tree roots), compiled once per device. */
 export const memoryPipelines = (device: GPUDevice): Promise<Pipelines5> =>
   Promise.all([
-    getPipeline(device, { label: 'memory.init', files: ['threefry', 'memory_init'] }),
+    getPipeline(device, { label: 'memory.init', files: ['chacha20', 'memory_init'] }),
     getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
     getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
     getPipeline(device, { label: 'memory.pass.inplace-row', files: ['memory_pass'], entryPoint: 'pass_inplace_row' }),
@@ -154,20 +157,20 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       const captured = own(storageBuffer(device, 'memory.capture', Math.max(16, capture.length * BLOCK_BYTES)));
       const merkle = merkleP ? own(createGpuMerkle(device, merkleP, digests, leaves, 'memory')) : undefined;
       // One uniform buffer per kind, entries at the offset alignment, bound at their offsets.
-      const stride = Math.max(32, device.limits.minUniformBufferOffsetAlignment);
+      const stride = Math.max(UNIFORM_BYTES, device.limits.minUniformBufferOffsetAlignment);
       const entries = (n: number, fill: (i: number, at: Uint32Array) => void): GPUBuffer => {
         const data = new Uint32Array((n * stride) / 4);
-        for (let i = 0; i < n; i++) fill(i, data.subarray((i * stride) / 4, (i * stride) / 4 + 8));
+        for (let i = 0; i < n; i++) fill(i, data.subarray((i * stride) / 4, (i * stride + UNIFORM_BYTES) / 4));
         return own(uniformBuffer(device, 'memory.params', data));
       };
       const xkey = streamKey(seed, STREAM_MEMORY_X0);
-      const initU = entries(C, (c, at) => at.set([...xkey, c * R, R]));
+      const initU = entries(C, (c, at) => at.set([...keyWords(xkey), 4 * c * R, 4 * R]));
       const consts = Array.from({ length: P }, (_, i) => passConstants(seed, i + 1, C));
       const passU = entries(P, (i, at) => {
         const k = consts[i] as (typeof consts)[number];
         at.set([k.hkey, k.mkey, k.s, R]);
       });
-      const ubind = (buffer: GPUBuffer, i: number): GPUBufferBinding => ({ buffer, offset: i * stride, size: 32 });
+      const ubind = (buffer: GPUBuffer, i: number): GPUBufferBinding => ({ buffer, offset: i * stride, size: UNIFORM_BYTES });
       const buf = (s: number): GPUBufferBinding => ({ buffer: slots[s] as GPUBuffer });
       const bindGroup = (pipeline: GPUComputePipeline, entriesByBinding: [number, GPUBufferBinding][]): GPUBindGroup =>
         device.createBindGroup({
@@ -183,7 +186,7 @@ export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: 
       ip.setPipeline(initP);
       for (let c = 0; c < C; c++) {
         ip.setBindGroup(0, bindGroup(initP, [[0, buf(c)], [1, ubind(initU, c)]]));
-        ip.dispatchWorkgroups(...rowDispatch);
+        ip.dispatchWorkgroups(...dispatchSize(R * 4, 64)); // one invocation per ChaCha20 block
       }
       ip.end();
       device.queue.submit([enc.finish()]);

@@ -10,8 +10,8 @@ export const ROW_BYTES = ROW_WORDS * 4;
 export const BLOCK_BYTES = BLOCK_ROWS * ROW_BYTES;
 export const MIN_PASSES = 1;
 export const MAX_PASSES = 64;
-/** 1 TiB: C·R stays within 2^32 rows, so a global row index fits a u32 on the GPU. */
-export const MAX_MIB = 2 ** 20;
+/** 256 GiB: C·R ≤ 2^30 rows, so X_0 (four ChaCha20 blocks a row) stays within one stream's 2^32 blocks. */
+export const MAX_MIB = 2 ** 18;
 /**
  * Smallest chunk the validator accepts (unless the whole set is small): the other row is drawn
  * from a whole chunk, and a chunk that fits in a last-level cache turns those reads into hits.
@@ -103,7 +103,7 @@ export function checkMemoryParams(p: MemoryParams, limits?: MemoryLimits): void 
   if (!Number.isSafeInteger(R) || R < BLOCK_ROWS || R % BLOCK_ROWS !== 0) {
     throw inputError('memory.rows', `must be a positive multiple of ${BLOCK_ROWS}, got ${R}`);
   }
-  if (C * R > MAX_MIB * (MIB / ROW_BYTES)) throw inputError('memory.chunks', `C·R must stay within 2^32 rows, got ${C * R}`);
+  if (C * R > MAX_MIB * (MIB / ROW_BYTES)) throw inputError('memory.chunks', `C·R must stay within 2^30 rows, got ${C * R}`);
   if (!Number.isSafeInteger(P) || P < MIN_PASSES || P > MAX_PASSES) {
     throw inputError('memory.passes', `must be an integer in ${MIN_PASSES}..${MAX_PASSES}, got ${P}`);
   }

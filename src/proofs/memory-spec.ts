@@ -1,13 +1,11 @@
 // The memory proof, bit-exact on the CPU (docs/memory-proof.md is the spec): the validator's
 // recomputation of single words and the reference the WGSL kernels must reproduce. Everything is
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
-import { sha256 } from '../util/bytes.js';
-import { streamKey, threefry4x32, wordUnchecked } from './threefry.js';
+import { chacha20Block, keystream, streamKey, STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
+import { WordCache } from './word-cache.js';
 import { blockRoot } from './memory-block-tree.js';
 
-/** Stream names of the memory proof (keys as in docs/generator.md §2). */
-export const STREAM_MEMORY_X0 = 'memory.X0';
-export const STREAM_MEMORY_PASS = 'memory.pass';
+export { STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
 
 /** u32 words per row (a 256-byte row), rows per block (a 16 KiB block). */
 export const ROW_WORDS = 64;
@@ -15,6 +13,9 @@ export const BLOCK_ROWS = 64;
 export const BLOCK_WORDS = ROW_WORDS * BLOCK_ROWS;
 /** Bytes moved per row per pass: own row read, other row read, row written. */
 export const TRAFFIC_PER_ROW = 3 * ROW_WORDS * 4;
+/** ChaCha20 blocks of X_0 per row; at most 2^30 rows keep X_0 within a stream's 2^32 blocks (256 GiB). */
+const BLOCKS_PER_ROW = ROW_WORDS / 16;
+export const MAX_ROWS = 2 ** 30;
 
 export interface MemoryParams {
   /** C: chunks, each held in one storage binding. */
@@ -49,13 +50,14 @@ export function fmix32(x: number): number {
 
 const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
 
-/** Pass p's constants: one Threefry block of the `memory.pass` stream at counter [p, 0, 0, 0]. */
+/** Pass p's constants: words 4p .. 4p + 3 of the `memory.pass` stream. */
 export function passConstants(seed: Uint8Array, p: number, chunks: number): PassConstants {
   return passConstantsFromKey(streamKey(seed, STREAM_MEMORY_PASS), p, chunks);
 }
 
-function passConstantsFromKey(key: Uint32Array, p: number, chunks: number): PassConstants {
-  const [k0 = 0, k1 = 0, k2 = 0, k3 = 0] = threefry4x32(key, [p, 0, 0, 0]);
+function passConstantsFromKey(key: Uint8Array, p: number, chunks: number): PassConstants {
+  const block = chacha20Block(key, p >> 2);
+  const [k0 = 0, k1 = 0, k2 = 0, k3 = 0] = block.subarray(4 * (p & 3), 4 * (p & 3) + 4);
   return { t: chunks === 1 ? 0 : 1 + (k0 % (chunks - 1)), s: k1 & 63, hkey: k2, mkey: k3 };
 }
 
@@ -70,7 +72,7 @@ function checkParams(params: MemoryParams): void {
   const { chunks: C, rows: R, passes: P } = params;
   if (!Number.isSafeInteger(C) || C < 1) throw new RangeError('memory: chunks must be a positive integer');
   if (!Number.isSafeInteger(R) || R < BLOCK_ROWS || R % BLOCK_ROWS !== 0) throw new RangeError('memory: rows must be a positive multiple of 64');
-  if (C * R > 2 ** 32) throw new RangeError('memory: at most 2^32 rows in all');
+  if (C * R > MAX_ROWS) throw new RangeError('memory: at most 2^30 rows in all');
   if (!Number.isSafeInteger(P) || P < 0 || P > 64) throw new RangeError('memory: passes must be an integer in 0..64');
 }
 
@@ -80,12 +82,8 @@ export function generateX0Row(seed: Uint8Array, C: number, R: number, c: number,
   return x0RowFromKey(streamKey(seed, STREAM_MEMORY_X0), R, c, r, out);
 }
 
-function x0RowFromKey(key: Uint32Array, R: number, c: number, r: number, out: Uint32Array): Uint32Array {
-  const g = c * R + r;
-  for (let lane = 0; lane < ROW_WORDS / 4; lane++) {
-    const blk = g * 16 + lane;
-    out.set(threefry4x32(key, [blk % 2 ** 32, Math.floor(blk / 2 ** 32), 0, 0]), lane * 4);
-  }
+function x0RowFromKey(key: Uint8Array, R: number, c: number, r: number, out: Uint32Array): Uint32Array {
+  out.set(new Uint32Array(keystream(key, (c * R + r) * BLOCKS_PER_ROW, BLOCKS_PER_ROW).buffer));
   return out;
 }
 
@@ -97,7 +95,7 @@ export function computeLayersRef(seed: Uint8Array, params: MemoryParams): Uint32
   const pkey = streamKey(seed, STREAM_MEMORY_PASS);
   let cur = new Uint32Array(C * R * ROW_WORDS);
   let next = new Uint32Array(cur.length);
-  for (let g = 0; g < C * R; g++) x0RowFromKey(xkey, R, 0, g, cur.subarray(g * ROW_WORDS, (g + 1) * ROW_WORDS));
+  cur.set(new Uint32Array(keystream(xkey, 0, C * R * BLOCKS_PER_ROW).buffer));
   for (let p = 1; p <= P; p++) {
     const k = passConstantsFromKey(pkey, p, C);
     for (let c = 0; c < C; c++) {
@@ -123,11 +121,9 @@ export function computeLayersRef(seed: Uint8Array, params: MemoryParams): Uint32
 export class WordOracle {
   /** mix evaluations (words of layers p ≥ 1) computed so far. */
   evaluations = 0;
-  /** Threefry blocks generated for X_0 words. */
-  generated = 0;
   private readonly C: number;
   private readonly R: number;
-  private readonly xkey: Uint32Array;
+  private readonly x0: WordCache;
   // Pass constants as typed arrays: the hot loop reads them millions of times at P = 12.
   private readonly t: Int32Array;
   private readonly s: Int32Array;
@@ -140,7 +136,7 @@ export class WordOracle {
     checkParams(params);
     this.C = params.chunks;
     this.R = params.rows;
-    this.xkey = streamKey(seed, STREAM_MEMORY_X0);
+    this.x0 = new WordCache(streamKey(seed, STREAM_MEMORY_X0));
     const pkey = streamKey(seed, STREAM_MEMORY_PASS);
     const n = params.passes + 1;
     [this.t, this.s, this.hkey, this.mkey] = [new Int32Array(n), new Int32Array(n), new Uint32Array(n), new Uint32Array(n)];
@@ -152,6 +148,11 @@ export class WordOracle {
       this.mkey[p] = k.mkey;
     }
     this.memo = new WordMemo(expectedEntries);
+  }
+
+  /** ChaCha20 blocks generated for X_0 words (each is cached, so this counts distinct blocks, about). */
+  get generated(): number {
+    return this.x0.blocks;
   }
 
   /** Drops the memo (its size grows with every word asked). */
@@ -175,10 +176,10 @@ export class WordOracle {
    */
   private at(p: number, c: number, r: number, w: number): number {
     const { C, R } = this;
+    // Word (c·R + r)·64 + w of memory.X0: a row is four blocks of 16 words.
     if (p === 0) {
-      this.generated++;
-      const k = this.xkey;
-      return wordUnchecked(k[0] as number, k[1] as number, k[2] as number, k[3] as number, (c * R + r) * ROW_WORDS + w);
+      const x0 = this.x0;
+      return (x0.data[x0.offsetOf((c * R + r) * BLOCKS_PER_ROW + (w >> 4)) + (w & 15)] as number) >>> 0;
     }
     // Rows travel as (chunk, row) so the hot path needs one division (q mod R), not four.
     const memoised = w === 0 || C * R <= MEMO_ALL_ROWS;

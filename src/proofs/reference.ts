@@ -1,7 +1,6 @@
 // CPU reference for the matmul chain. The validator uses the row functions to check openings; the
 // whole-matrix functions exist for tests and small self-checks, not for production sizes.
-import { generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './threefry.js';
-import { u16Entries } from './generator.js';
+import { generateMatrix, streamKey, u16Entries, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
 import { fold, maskKey, MASK_MODULUS } from './matmul-mask.js';
 import { layerTree } from './matmul-layers.js';
 

@@ -4,8 +4,8 @@
 // the opened L_{k−1}, and C_k[i] = A_k[i]·B is checked exactly.
 import { randomBytes } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { streamKey, generateMatrix, generateRow, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../proofs/threefry.js';
-import { maskKey, maskRow, maskedFoldRow } from '../proofs/matmul-mask.js';
+import { streamKey, generateMatrix, generateRow, maskRow, matrixReader, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../proofs/generator.js';
+import { maskKey, maskedFoldRow } from '../proofs/matmul-mask.js';
 import { prepareFreivalds, checkRow, checkRowExact, type FreivaldsContext } from '../proofs/freivalds.js';
 import { fromB64, fromHex, sha256 } from '../util/bytes.js';
 import type { RowOpening } from '../protocol/schemas.js';
@@ -77,10 +77,10 @@ export function checkMatmulOpenings(input: VerifyInput, check: CheckFn, proceed:
 function checkProducts(seed: Uint8Array, n: number, K: number, rows: readonly Decoded[], mode: RowCheckMode): string {
   const keyA = streamKey(seed, STREAM_MATMUL_A0);
   const keyB = streamKey(seed, STREAM_MATMUL_B);
-  // Freivalds needs B one row at a time (B·r), so B is never held: 64 MiB at n = 4096.
+  // Freivalds streams B in chunks of whole rows (B·r), so B is never held: 64 MiB at n = 4096.
   let fr: FreivaldsContext | undefined;
   let B: Int32Array | undefined;
-  if (mode === 'freivalds') fr = prepareFreivalds((i) => generateRow(keyB, n, i), n, (len) => new Uint8Array(randomBytes(len)));
+  if (mode === 'freivalds') fr = prepareFreivalds(matrixReader(keyB), n, (len) => new Uint8Array(randomBytes(len)));
   else B = generateMatrix(keyB, n);
   for (const { k, i, row, prev } of rows) {
     let aRow: Int32Array | null = null;
