@@ -153,7 +153,7 @@ const challengeBody: fc.Arbitrary<ChallengeBody> = fc
     claim: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,63}$/),
     n: fc.integer({ min: 1, max: 4096 }),
     iterations: fc.integer({ min: 1, max: 4096 }),
-    memory: fc.option(fc.record({ mib: fc.integer({ min: 1, max: 1048576 }), passes: fc.integer({ min: 1, max: 64 }) }), {
+    memory: fc.option(fc.record({ mib: fc.integer({ min: 1, max: 262144 }), passes: fc.integer({ min: 1, max: 64 }) }), {
       nil: undefined,
     }),
   })

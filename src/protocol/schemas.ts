@@ -4,6 +4,7 @@
 // its request) belong to the roles; only what one message can say about itself is checked here.
 import { z } from 'zod';
 import { MATMUL_PATHS } from '../proofs/matmul-variants.js';
+import { MAX_MIB } from '../proofs/memory-size.js';
 import {
   base64Bytes,
   boundedRecord,
@@ -58,7 +59,7 @@ export const MatmulParams = z.strictObject({
 });
 
 export const MemoryParams = z.strictObject({
-  mib: z.int().min(1).max(1048576),
+  mib: z.int().min(1).max(MAX_MIB),
   passes: z.int().min(1).max(64),
 });
 
