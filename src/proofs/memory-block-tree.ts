@@ -37,7 +37,8 @@ export const blockTreePipelines = (device: GPUDevice): Promise<BlockTreePipeline
 export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, data: GPUBuffer, roots: GPUBuffer, params: GPUBuffer, count: number): void {
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.roots', pipeline, [data, roots, params]));
-  pass.dispatchWorkgroups(...dispatchSize(count * BLOCK_TREE_ROWS, BLOCK_TREE_ROWS));
+  // One invocation a block, 64 to a workgroup.
+  pass.dispatchWorkgroups(...dispatchSize(count, 64));
 }
 
 /** The uniform for `count` blocks. */

@@ -203,6 +203,12 @@ export class WordOracle {
 
 /** Memo entries per word asked of a large set at P = 12 (about 2,100 measured): a table hint. */
 export const MEMO_ENTRIES_PER_WORD = 4000;
+/**
+ * Memo entries to pre-size per word at depth P: a word's recursion touches about 2^P rows, so
+ * shallow proofs need far fewer than the P = 12 figure, and pre-sizing for it cost a 16 MiB
+ * table (allocated and zeroed) per verification of a P = 4 selftest. The memo grows if needed.
+ */
+export const memoEntriesPerWord = (passes: number): number => Math.min(MEMO_ENTRIES_PER_WORD, 4 * 2 ** passes);
 /** Sets of at most this many rows (4 MiB) memoise every word; larger ones only word 0. */
 const MEMO_ALL_ROWS = 2 ** 14;
 

@@ -4,7 +4,7 @@
 // equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { WordOracle, MEMO_ENTRIES_PER_WORD, BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { WordOracle, memoEntriesPerWord, BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
 import { fromB64, fromHex, sha256 } from '../util/bytes.js';
@@ -110,7 +110,7 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   let badPath = '';
   let badWord = '';
   let words = 0;
-  const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * MEMO_ENTRIES_PER_WORD);
+  const oracle = new WordOracle(seed, layout, input.openings.body.blocks.length * WORDS_PER_BLOCK * memoEntriesPerWord(layout.passes));
   const perChunk = layout.rows / BLOCK_ROWS;
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
