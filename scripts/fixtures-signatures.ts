@@ -26,12 +26,17 @@ function migrate(type: MessageType, body: Json): Json {
     b.matmul = { ...m, layers: 4, rows: 16 };
   }
   if (type === 'open-request') {
-    b.blocks = (b.blocks as (number | Json)[]).map((x, j) => (typeof x === 'number' ? { index: x, row: [5, 63][j % 2] } : x));
+    b.blocks = (b.blocks as (number | Json)[]).map((x, j) => ({ index: typeof x === 'number' ? x : x.index, segment: [5, 7][j % 2] }));
   }
   if (type === 'openings') {
-    b.blocks = (b.blocks as Json[]).map((o, j) =>
-      'row' in o ? o : { index: o.index, row: [5, 63][j % 2], data: toB64(new Uint8Array(256).fill(j + 1)), rowPath: [placeholder(`row ${j}`)], blockRoot: placeholder(`block ${j}`), path: o.path },
-    );
+    b.blocks = (b.blocks as Json[]).map((o, j) => ({
+      index: o.index,
+      segment: [5, 7][j % 2],
+      data: toB64(new Uint8Array(2048).fill(j + 1)),
+      segmentPath: [0, 1, 2].map((l) => placeholder(`block ${j} level ${l}`)),
+      blockRoot: placeholder(`block ${j}`),
+      path: o.path,
+    }));
     b.rows = (b.rows as Json[]).map((r) => {
       if ('layerRoot' in r) return r;
       const k = r.k as number;

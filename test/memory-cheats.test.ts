@@ -15,7 +15,7 @@ import { useGpu } from './helpers/gpu.js';
 import { MemoryCheater, computeLayersWith, LAVAPIPE_LIMITS, type MemoryCheaterOptions, type MemoryCommitOptions, type OtherRow, type ReadOverride } from './helpers/memory-cheater.js';
 import { signMessage, signingBytes } from '../src/protocol/signing.js';
 import nacl from 'tweetnacl';
-import { OpeningsBody, type BlockRef, type SignedChallenge, type SignedCommitment, type SignedOpenRequest, type SignedOpenings } from '../src/protocol/schemas.js';
+import { BLOCK_SEGMENTS, OpeningsBody, SEGMENT_BYTES, type BlockRef, type SignedChallenge, type SignedCommitment, type SignedOpenRequest, type SignedOpenings } from '../src/protocol/schemas.js';
 import { runChallenge, answerOpenings } from '../src/roles/executor.js';
 import { receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_BLOCKS, type ObservedWindow } from '../src/roles/validator.js';
 import { verifyProof, type Verification } from '../src/roles/verifier.js';
@@ -86,8 +86,8 @@ function cheaterCommit(
 function requestFor(p: Parties, c: Committed, forced: number[], avoid: (b: number) => boolean = () => false): SignedOpenRequest {
   const base = makeOpenRequest(p.v, c.challenge, c.commitment, c.window);
   const rest = base.body.blocks.filter((b) => !forced.includes(b.index) && !avoid(b.index));
-  // A forced block opens a random row, as the validator's own draw would.
-  const blocks = [...forced.map((index) => ({ index, row: randomInt(BLOCK_ROWS) })), ...rest].slice(0, Math.max(DEFAULT_OPEN_BLOCKS, forced.length));
+  // A forced block opens a random segment, as the validator's own draw would.
+  const blocks = [...forced.map((index) => ({ index, segment: randomInt(BLOCK_SEGMENTS) })), ...rest].slice(0, Math.max(DEFAULT_OPEN_BLOCKS, forced.length));
   return signMessage('open-request', { ...base.body, blocks }, p.v.secretKey);
 }
 
@@ -113,6 +113,7 @@ const M1: Mem = { mib: 1, passes: 3 };
 const M2: Mem = { mib: 2, passes: 2 };
 const M1P4: Mem = { mib: 1, passes: 4 };
 /** Blocks the validator opens of a proof: the default, or every block of a smaller one. */
+const SEGMENT_WORDS = SEGMENT_BYTES / 4;
 const opened = (mem: Mem): number => Math.min(DEFAULT_OPEN_BLOCKS, mem.mib * 64);
 
 // ---------------------------------------------------------------------------------------------
@@ -138,8 +139,8 @@ describe('honest baselines', () => {
     const x = new MemoryCheater(challenge, p.e, { limits: gpu().device.limits });
     assert.deepEqual(x.params, memoryLayout(1, 3, gpu().device.limits));
     assert.deepEqual(x.commit().body.memory, state.commitment.body.memory);
-    // And the rows the GPU opened are the cheater's held rows.
-    for (const o of openings.body.blocks) assert.deepEqual(words(o.data), x.block(o.index).slice(o.row * ROW_WORDS, (o.row + 1) * ROW_WORDS), `row ${o.row} of block ${o.index}`);
+    // And the segments the GPU opened are the cheater's held segments.
+    for (const o of openings.body.blocks) assert.deepEqual(words(o.data), x.block(o.index).slice(o.segment * SEGMENT_WORDS, (o.segment + 1) * SEGMENT_WORDS), `segment ${o.segment} of block ${o.index}`);
   });
 
   test('the CPU cheater, not cheating, is accepted for 1–2 MiB, 2–4 passes, lavapipe layout and forced chunk counts', () => {
@@ -409,22 +410,22 @@ describe('openings that do not match the committed root fail memory.paths', () =
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
     const opened = c.x.openBlock(req.body.blocks[0]!);
     assert.equal(opened.path.length, 6); // 64 blocks
-    assert.equal(opened.rowPath.length, 6); // 64 rows a block
-    type Edit = (o: { path: string[]; rowPath: string[]; blockRoot: string }) => void;
+    assert.equal(opened.segmentPath.length, 3); // 8 segments a block
+    type Edit = (o: { path: string[]; segmentPath: string[]; blockRoot: string }) => void;
     const cases: [string, Edit][] = [];
     for (let j = 0; j < 6; j++) {
       cases.push([`path[${j}] first digit`, (o) => (o.path[j] = flipHex(o.path[j] as string, 0))]);
       cases.push([`path[${j}] last digit`, (o) => (o.path[j] = flipHex(o.path[j] as string, 63))]);
-      cases.push([`rowPath[${j}] a digit`, (o) => (o.rowPath[j] = flipHex(o.rowPath[j] as string, 17))]);
     }
+    for (let j = 0; j < 3; j++) cases.push([`segmentPath[${j}] a digit`, (o) => (o.segmentPath[j] = flipHex(o.segmentPath[j] as string, 17))]);
     cases.push(['element dropped', (o) => void o.path.pop()]);
     cases.push(['element added', (o) => void o.path.push(o.path[0] as string)]);
     cases.push(['elements reversed', (o) => void o.path.reverse()]);
     cases.push(['path empty', (o) => void o.path.splice(0)]);
-    cases.push(['row path dropped', (o) => void o.rowPath.pop()]);
-    cases.push(['row path empty', (o) => void o.rowPath.splice(0)]);
+    cases.push(['segment path dropped', (o) => void o.segmentPath.pop()]);
+    cases.push(['segment path empty', (o) => void o.segmentPath.splice(0)]);
     cases.push(['block root changed', (o) => (o.blockRoot = flipHex(o.blockRoot, 40))]);
-    cases.push(['row path and block path exchanged', (o) => void ([o.path, o.rowPath] = [o.rowPath, o.path])]);
+    cases.push(['segment path and block path exchanged', (o) => void ([o.path, o.segmentPath] = [o.segmentPath, o.path])]);
     for (const [what, edit] of cases) {
       const openings = c.x.open(req, { tamper: (b) => edit(b.blocks[0]!) });
       assertRejectedBy(verify(c, req, openings), ['memory.paths'], what);
@@ -439,14 +440,14 @@ describe('openings that do not match the committed root fail memory.paths', () =
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
     // The genuine opening of `other` (data and path) presented as block `bad`.
     const asked = req.body.blocks[0]!;
-    const whole = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: other, row: asked.row }), index: bad }) });
+    const whole = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: other, segment: asked.segment }), index: bad }) });
     assertRejectedBy(verify(c, req, whole), ['memory.paths'], 'opening of another index');
-    // Another row of the same block, with its own genuine row path, at the asked row.
-    const otherRow = (asked.row + 1) % BLOCK_ROWS;
-    const rowSwap = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: bad, row: otherRow }), row: asked.row }) });
-    assertRejectedBy(verify(c, req, rowSwap), ['memory.paths'], 'opening of another row');
+    // Another segment of the same block, with its own genuine segment path, at the asked segment.
+    const otherSegment = (asked.segment + 1) % BLOCK_SEGMENTS;
+    const segmentSwap = c.x.open(req, { tamper: (b) => void (b.blocks[0] = { ...c.x.openBlock({ index: bad, segment: otherSegment }), segment: asked.segment }) });
+    assertRejectedBy(verify(c, req, segmentSwap), ['memory.paths'], 'opening of another segment');
     // Another block's data with this block's genuine path.
-    const dataOnly = c.x.open(req, { tamper: (b) => void (b.blocks[0]!.data = c.x.openBlock({ index: other, row: asked.row }).data) });
+    const dataOnly = c.x.open(req, { tamper: (b) => void (b.blocks[0]!.data = c.x.openBlock({ index: other, segment: asked.segment }).data) });
     assertRejectedBy(verify(c, req, dataOnly), ['memory.paths'], 'data of another index');
     // The two openings exchange data and paths, indices kept: each genuine, at the wrong place.
     const exchanged = c.x.open(req, {
@@ -458,13 +459,13 @@ describe('openings that do not match the committed root fail memory.paths', () =
     assertRejectedBy(verify(c, req, exchanged), ['memory.paths'], 'blocks exchanged');
   });
 
-  test('row data of the wrong length (a word short, a word extra, the whole block)', () => {
+  test('segment data of the wrong length (a word short, a word extra, the whole block)', () => {
     const p = parties();
     const c = cheaterCommit(p, M1);
     const req = requestFor(p, c, [bad]);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
     const full = fromB64(c.x.openBlock(req.body.blocks[0]!).data);
-    assert.equal(full.length, ROW_WORDS * 4);
+    assert.equal(full.length, SEGMENT_WORDS * 4);
     for (const [what, data] of [
       ['a word short', full.subarray(0, full.length - 4)],
       ['a word extra', new Uint8Array([...full, 0, 0, 0, 0])],
@@ -501,11 +502,11 @@ describe('dishonest layouts fail memory.layout (or memory.shape)', () => {
       const v = verify(c, req, openings);
       assertRejectedBy(v, ['memory.layout'], `${mem.mib} MiB in ${chunks} chunks`);
       assert.match(reasonOf(v, 'memory.layout'), /below the \d+-byte minimum/);
-      // Only the layout check stands in the way: every opened row is right for the tiny chunks.
+      // Only the layout check stands in the way: every opened segment is right for the tiny chunks.
       const truth = computeLayersRef(fromHex(c.challenge.body.seed), c.x.params);
       for (const o of openings.body.blocks) {
-        const g = o.index * BLOCK_ROWS + o.row;
-        assert.deepEqual(words(o.data), truth.slice(g * ROW_WORDS, (g + 1) * ROW_WORDS), `row ${o.row} of block ${o.index}`);
+        const at = o.index * BLOCK_WORDS + o.segment * SEGMENT_WORDS;
+        assert.deepEqual(words(o.data), truth.slice(at, at + SEGMENT_WORDS), `segment ${o.segment} of block ${o.index}`);
       }
     }
   });
@@ -600,11 +601,11 @@ describe('a memory part missing or unasked', () => {
     // Blocks in the openings (commitment without a memory part).
     const o = cheaterCommit(p, undefined, { as }, undefined, { omitMemory: true });
     const oreq = makeOpenRequest(p.v, o.challenge, o.commitment, o.window);
-    assertRejectedBy(verify(o, oreq, o.x.open(oreq, { blocks: () => [{ index: 0, row: 0 }, { index: 1, row: 5 }] })), ['memory.absent'], 'blocks unasked');
+    assertRejectedBy(verify(o, oreq, o.x.open(oreq, { blocks: () => [{ index: 0, segment: 0 }, { index: 1, segment: 5 }] })), ['memory.absent'], 'blocks unasked');
     // Both.
     const b = cheaterCommit(p, undefined, { as });
     const breq = makeOpenRequest(p.v, b.challenge, b.commitment, b.window);
-    assertRejectedBy(verify(b, breq, b.x.open(breq, { blocks: () => [{ index: 3, row: 63 }] })), ['memory.absent'], 'memory part and blocks unasked');
+    assertRejectedBy(verify(b, breq, b.x.open(breq, { blocks: () => [{ index: 3, segment: 7 }] })), ['memory.absent'], 'memory part and blocks unasked');
   });
 });
 
@@ -619,7 +620,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
     const asked = req.body.blocks;
     assert.equal(asked.length, DEFAULT_OPEN_BLOCKS);
     assertAccepted(verify(c, req, c.x.open(req)), 'untampered');
-    const notAsked = Array.from({ length: M2.mib * 64 }, (_, index) => ({ index, row: 0 })).filter((r) => !asked.some((a) => a.index === r.index));
+    const notAsked = Array.from({ length: M2.mib * 64 }, (_, index) => ({ index, segment: 0 })).filter((r) => !asked.some((a) => a.index === r.index));
     const cases: [string, (a: readonly BlockRef[]) => BlockRef[]][] = [
       ['last block dropped', (a) => a.slice(0, -1)],
       ['first block dropped', (a) => a.slice(1)],
@@ -630,7 +631,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
       ['order reversed', (a) => [...a].reverse()],
       ['first two exchanged', (a) => [a[1]!, a[0]!, ...a.slice(2)]],
       ['second block a duplicate of the first', (a) => [a[0]!, a[0]!, ...a.slice(2)]],
-      ['the right block, another row', (a) => [{ ...a[0]!, row: (a[0]!.row + 1) % BLOCK_ROWS }, ...a.slice(1)]],
+      ['the right block, another segment', (a) => [{ ...a[0]!, segment: (a[0]!.segment + 1) % BLOCK_SEGMENTS }, ...a.slice(1)]],
     ];
     for (const [what, blocks] of cases) {
       const v = verify(c, req, c.x.open(req, { blocks }));

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MATMUL_PATHS } from '../proofs/matmul-variants.js';
 import { MAX_MIB } from '../proofs/memory-size.js';
+import { BLOCK_SEGMENTS, SEGMENT_BYTES } from '../proofs/memory-block-tree.js';
 import {
   base64Bytes,
   boundedRecord,
@@ -137,12 +138,11 @@ export const RowIndex = z.strictObject({
   i: z.int().min(0).max(MAX_N - 1),
 });
 const BlockIndex = z.int().min(0).max(U32_MAX);
-/** A memory block has 64 rows of 256 bytes; an opening shows one of them (v2). */
-export const BLOCK_ROWS = 64;
-export const MEMORY_ROW_BYTES = 256;
-const BlockRow = z.int().min(0).max(BLOCK_ROWS - 1);
-/** A memory opening asked for: which block, and which of its rows. */
-export const BlockRef = z.strictObject({ index: BlockIndex, row: BlockRow });
+/** A memory block is 8 segments of 8 rows (2 KiB); an opening shows one segment (v2). */
+export { BLOCK_SEGMENTS, SEGMENT_BYTES };
+const BlockSegment = z.int().min(0).max(BLOCK_SEGMENTS - 1);
+/** A memory opening asked for: which block, and which of its segments. */
+export const BlockRef = z.strictObject({ index: BlockIndex, segment: BlockSegment });
 
 export const OpenRequestBody = z.strictObject({
   version: Version,
@@ -183,12 +183,12 @@ export const RowOpening = z
     if (r.k === 0 && r.prev !== undefined) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'must be absent when k = 0' });
   });
 
-/** Row `row` of block `index`, its path in the block's tree (64 leaves), the block's root and its path in the commitment's tree. */
+/** Segment `segment` of block `index`, its path in the block's tree (8 leaves), the block's root and its path in the commitment's tree. */
 export const BlockOpening = z.strictObject({
   index: BlockIndex,
-  row: BlockRow,
-  data: base64Bytes({ min: MEMORY_ROW_BYTES, max: MEMORY_ROW_BYTES }),
-  rowPath: AuditPath,
+  segment: BlockSegment,
+  data: base64Bytes({ min: SEGMENT_BYTES, max: SEGMENT_BYTES }),
+  segmentPath: AuditPath,
   blockRoot: Hex32,
   path: AuditPath,
 });

@@ -1,5 +1,5 @@
 // The executor's side of the memory proof: lay the requested capacity out in chunks this adapter
-// can bind, run the passes, commit to X_P's block roots, and later open rows of blocks, from X_P
+// can bind, run the passes, commit to X_P's block roots, and later open segments of blocks, from X_P
 // kept on the GPU or from a re-run.
 import type { GpuContext } from '../gpu/context.js';
 import { refused } from '../errors.js';
@@ -8,7 +8,7 @@ import { runMemoryProof, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import type { CapturedBlock, KeptMemory } from '../proofs/memory-kept.js';
 import { memoryLayout } from '../proofs/memory-size.js';
 import type { MemoryParams as Layout } from '../proofs/memory-spec.js';
-import { MEMORY_ROW_BYTES, type BlockOpening, type BlockRef, type CommitmentBody, type MemoryParams as MemoryRequest } from '../protocol/schemas.js';
+import { SEGMENT_BYTES, type BlockOpening, type BlockRef, type CommitmentBody, type MemoryParams as MemoryRequest } from '../protocol/schemas.js';
 import { bytesEqual, fromB64, toB64, toHex } from '../util/bytes.js';
 
 /** What the executor keeps of a memory proof between commitment and openings. */
@@ -62,15 +62,15 @@ export async function openMemory(ctx: GpuContext, seed: Uint8Array, passes: numb
   const indices = [...new Set(blocks.map((b) => b.index))];
   const captured = opts.kept ? await opts.kept.blocks(indices) : await rerunBlocks(ctx, seed, passes, state, indices, committed, opts.memoryKernel);
   const tree = opts.keptTree ?? MerkleTree.fromPackedLeafData(committed);
-  return blocks.map(({ index, row }) => {
+  return blocks.map(({ index, segment }) => {
     const block = captured.get(index);
     if (!block) throw new Error(`block ${index} was not captured`);
     const bytes = new Uint8Array(block.words.buffer, block.words.byteOffset, block.words.byteLength);
     return {
       index,
-      row,
-      data: toB64(bytes.subarray(row * MEMORY_ROW_BYTES, (row + 1) * MEMORY_ROW_BYTES)),
-      rowPath: block.tree.auditPath(row).map(toHex),
+      segment,
+      data: toB64(bytes.subarray(segment * SEGMENT_BYTES, (segment + 1) * SEGMENT_BYTES)),
+      segmentPath: block.tree.auditPath(segment).map(toHex),
       blockRoot: toHex(block.tree.root()),
       path: tree.auditPath(index).map(toHex),
     };

@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { refused } from '../errors.js';
 import { toB64, toHex } from '../util/bytes.js';
-import { BLOCK_ROWS, PROTOCOL_VERSION } from '../protocol/schemas.js';
+import { BLOCK_SEGMENTS, PROTOCOL_VERSION } from '../protocol/schemas.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, ChallengeBody } from '../protocol/schemas.js';
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
@@ -98,7 +98,7 @@ export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commi
     challengeHash: hashHex(challenge),
     commitmentHash: hashHex(commitment),
     rows: drawRows(challenge.body.matmul, m),
-    blocks: mem ? drawDistinct(mem.mib * 64, Math.max(1, blocks)).map((index) => ({ index, row: randomInt(BLOCK_ROWS) })) : [],
+    blocks: mem ? drawDistinct(mem.mib * 64, Math.max(1, blocks)).map((index) => ({ index, segment: randomInt(BLOCK_SEGMENTS) })) : [],
     observed: { sentAt: window.sentAt, receivedAt: window.receivedAt, observedMs: window.observedMs ?? window.receivedAt - window.sentAt },
   }, keys.secretKey);
 }

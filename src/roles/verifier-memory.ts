@@ -1,26 +1,29 @@
 // The verifier's memory checks: the layout the executor chose must hold exactly the capacity
-// asked for in chunks too large to cache, every opened row must sit under its block's root and
-// every block root under the committed root, and s random words of each row, drawn now, must
+// asked for in chunks too large to cache, every opened segment must sit under its block's root and
+// every block root under the committed root, and s random words of each segment, drawn now, must
 // equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
 import { WordOracle, memoEntriesPerWord, BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { BLOCK_SEGMENTS, SEGMENT_BYTES } from '../protocol/schemas.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
 import { fromB64, fromHex, sha256 } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
 
 /**
- * Words recomputed per opened row (66 rows, 66 words: about 2^P·3.7 evaluations each). One is
+ * Words recomputed per opened segment (66 segments, 66 words: about 2^P·3.7 evaluations each). One is
  * enough: a layer not held makes whole rows wrong, and wrong rows spread through every later pass
  * (docs/memory-proof.md, docs/decisions.md).
  */
 export const WORDS_PER_BLOCK = 1;
 
-/** s distinct word indices of a row, drawn with the CSPRNG once the row is in hand. */
-export function drawRowWords(s: number): number[] {
+const SEGMENT_WORDS = SEGMENT_BYTES / 4;
+
+/** s distinct word indices of a segment, drawn with the CSPRNG once the segment is in hand. */
+export function drawSegmentWords(s: number): number[] {
   const picked = new Set<number>();
-  while (picked.size < Math.min(s, ROW_WORDS)) picked.add(randomInt(ROW_WORDS));
+  while (picked.size < Math.min(s, SEGMENT_WORDS)) picked.add(randomInt(SEGMENT_WORDS));
   return [...picked];
 }
 
@@ -74,7 +77,7 @@ export function checkMemory(input: Input, check: CheckFn, proceed: boolean, obse
   const asked = input.request.body.blocks;
   const got = input.openings.body.blocks;
   // A memory proof with no block opened checks nothing: an honest validator always opens some.
-  const complete = asked.length > 0 && got.length === asked.length && asked.every((b, j) => got[j]?.index === b.index && got[j]?.row === b.row);
+  const complete = asked.length > 0 && got.length === asked.length && asked.every((b, j) => got[j]?.index === b.index && got[j]?.segment === b.segment);
   const words = checkBlocks(input, check, proceed && layoutOk && com.blocks === total && complete, complete, layout, total);
   const t = input.commitment.body.timings;
   const passesMs = Math.min(observedMs, Math.max(t.phases['memory.passes'] ?? t.totalMs, 0));
@@ -115,22 +118,25 @@ function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: b
   for (const b of input.openings.body.blocks) {
     const bytes = fromB64(b.data);
     const blockRoot = fromHex(b.blockRoot);
-    // Index, row and both sizes are the validator's own: the request's (index, row), 64 rows a
-    // block, mib·64 blocks.
+    // Index, segment and both sizes are the validator's own: the request's (index, segment), 8
+    // segments a block, mib·64 blocks.
     const ok =
-      bytes.length === ROW_WORDS * 4 &&
-      verifyAuditPath(sha256(bytes), b.row, BLOCK_ROWS, b.rowPath.map(fromHex), blockRoot) &&
+      bytes.length === SEGMENT_BYTES &&
+      verifyAuditPath(sha256(bytes), b.segment, BLOCK_SEGMENTS, b.segmentPath.map(fromHex), blockRoot) &&
       verifyAuditPath(blockRoot, b.index, total, b.path.map(fromHex), root);
     if (!ok) {
-      badPath ||= `row ${b.row} of block ${b.index} does not match the committed root (length, row path or block path)`;
+      badPath ||= `segment ${b.segment} of block ${b.index} does not match the committed root (length, segment path or block path)`;
       continue;
     }
     const data = new Uint32Array(bytes.slice().buffer);
     const c = Math.floor(b.index / perChunk);
-    const r = (b.index % perChunk) * BLOCK_ROWS + b.row;
-    const picks = drawRowWords(WORDS_PER_BLOCK);
+    // The segment's first row in its chunk; word w of the segment is word w mod 64 of row r0 + w / 64.
+    const r0 = (b.index % perChunk) * BLOCK_ROWS + (b.segment * BLOCK_ROWS) / BLOCK_SEGMENTS;
+    const picks = drawSegmentWords(WORDS_PER_BLOCK);
     words += picks.length;
-    if (!picks.every((w) => oracle.word(layout.passes, c, r, w) === data[w])) badWord ||= `row ${b.row} of block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+    if (!picks.every((w) => oracle.word(layout.passes, c, r0 + Math.floor(w / ROW_WORDS), w % ROW_WORDS) === data[w])) {
+      badWord ||= `segment ${b.segment} of block ${b.index}: a word differs from X_${layout.passes} recomputed from the seed`;
+    }
   }
   check('memory.paths', badPath === '', badPath);
   check('memory.words', badWord === '', badWord);

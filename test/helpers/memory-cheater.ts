@@ -9,7 +9,7 @@
 // challenges, or whatever the challenge asks) is the honest CPU chain of test/helpers/cheater.ts.
 // Nothing here checks anything: it is the adversary.
 import { MerkleTree } from '../../src/proofs/merkle.js';
-import { blockTree } from '../../src/proofs/memory-block-tree.js';
+import { blockTree, SEGMENT_BYTES } from '../../src/proofs/memory-block-tree.js';
 import {
   blockDigestsRef,
   computeLayersRef,
@@ -99,7 +99,7 @@ export interface MemoryCommitOptions extends CommitOptions {
 }
 
 export interface MemoryOpenOptions extends OpenOptions {
-  /** Answer with these (block, row) pairs instead of the requested ones (each opened as held, with its real paths). */
+  /** Answer with these (block, segment) pairs instead of the requested ones (each opened as held, with its real paths). */
   blocks?: (asked: readonly BlockRef[]) => BlockRef[];
 }
 
@@ -197,17 +197,17 @@ export class MemoryCheater {
   }
 
   /**
-   * Row `row` of block `index` as held now, with its path in the tree of the block as held now and
-   * that block's path in the committed tree. A block it does not hold (a layout smaller than
+   * Segment `segment` of block `index` as held now, with its path in the tree of the block as held
+   * now and that block's path in the committed tree. A block it does not hold (a layout smaller than
    * asked) is answered with zeros, and with no path where the committed tree has no leaf there.
    */
-  openBlock({ index, row }: BlockRef): BlockOpening {
+  openBlock({ index, segment }: BlockRef): BlockOpening {
     if (!this.tree) throw new Error('nothing committed yet');
     const path = Number.isSafeInteger(index) && index >= 0 && index < this.tree.size ? this.tree.auditPath(index).map(toHex) : [];
     const data = index < this.blockCount ? this.block(index) : new Uint32Array(BLOCK_WORDS);
     const tree = blockTree(data);
-    const rowBytes = wordBytes(data).subarray(row * ROW_WORDS * 4, (row + 1) * ROW_WORDS * 4);
-    return { index, row, data: toB64(rowBytes), rowPath: tree.auditPath(row).map(toHex), blockRoot: toHex(tree.root()), path };
+    const bytes = wordBytes(data).subarray(segment * SEGMENT_BYTES, (segment + 1) * SEGMENT_BYTES);
+    return { index, segment, data: toB64(bytes), segmentPath: tree.auditPath(segment).map(toHex), blockRoot: toHex(tree.root()), path };
   }
 
   /** Answers the matmul rows honestly and every requested block (or `blocks(asked)`) as held now. */
