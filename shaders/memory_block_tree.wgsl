@@ -2,9 +2,7 @@
 // 8 segments (8 rows, 2 KiB each, words little-endian), so an opening shows one 2 KiB segment and
 // a three-hash path instead of the whole 16 KiB block, for about 11 % more hashing than one
 // digest of the block (8 × 33 compressions, 8 leaf hashes and 7 nodes of two, against 257).
-// `roots` writes each block's root (the commitment's leaf data); `levels` writes every level of
-// each block's tree, packed as MerkleTree.fromLevelBytes reads them (8 leaf hashes, then 4, 2 and
-// the root: 15 hashes), for the blocks an opening shows. One invocation a block, no barriers.
+// One invocation a block writes its root (the commitment's leaf data); no barriers.
 // Needs sha256_core.wgsl and merkle_core.wgsl before it.
 
 struct TreeParams {
@@ -13,8 +11,6 @@ struct TreeParams {
   _pad1: u32,
   _pad2: u32,
 }
-
-const LEVEL_HASHES: u32 = 15u;
 
 @group(0) @binding(0) var<storage, read> data: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
@@ -43,45 +39,24 @@ fn segment_digest(b: u32, s: u32) -> array<u32, 8> {
   return h;
 }
 
-// Block b's tree; with `store`, every level goes to out[b·15 …], else the root to out[b].
-// Leaves merge as a binary counter: after leaf j, one merge per trailing one bit of j, so stack
-// level l holds the root of the last complete run of 2^l leaves; after leaf 7, level 3 holds the
-// root. Level l's node for leaves [j − 2^l + 1, j] is node (j >> l) of that level.
-fn block_tree(b: u32, store: bool) {
+// Block b's root. Leaves merge as a binary counter: after leaf j, one merge per trailing one bit
+// of j, so stack level l holds the root of the last complete run of 2^l leaves; after leaf 7,
+// level 3 holds the root.
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = gid.x + gid.y * nwg.x * 64u;
+  if (b >= tp.blocks) {
+    return;
+  }
   var stack: array<array<u32, 8>, 4>;
-  let first = array<u32, 4>(0u, 8u, 12u, 14u);
   for (var j = 0u; j < 8u; j = j + 1u) {
     var h = leaf_hash(segment_digest(b, j));
-    if (store) {
-      put(b * LEVEL_HASHES + j, h);
-    }
     var l = 0u;
     while (((j >> l) & 1u) == 1u) {
       h = node_hash(stack[l], h);
       l = l + 1u;
-      if (store) {
-        put(b * LEVEL_HASHES + first[l] + (j >> l), h);
-      }
     }
     stack[l] = h;
   }
-  if (!store) {
-    put(b, stack[3]);
-  }
-}
-
-@compute @workgroup_size(64)
-fn roots(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let b = gid.x + gid.y * nwg.x * 64u;
-  if (b < tp.blocks) {
-    block_tree(b, false);
-  }
-}
-
-@compute @workgroup_size(64)
-fn levels(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let b = gid.x + gid.y * nwg.x * 64u;
-  if (b < tp.blocks) {
-    block_tree(b, true);
-  }
+  put(b, stack[3]);
 }

@@ -1,10 +1,13 @@
 // Protocol v2's memory leaves: block b's leaf data is the RFC 6962 root over the SHA-256 digests of
 // its 8 segments (8 rows, 2 KiB each), so an opening carries one segment and a three-hash path,
 // not 16 KiB (v1 sent the whole block: 66 blocks were 1.4 MB of base64 to sign, parse and hash on
-// both sides), for about 11 % more hashing on the GPU than a flat digest of the block. The CPU
+// both sides), for about 11 % more hashing on the GPU than a flat digest of the block. The GPU
+// builds the roots of all of X_P (shaders/memory_block_tree.wgsl); the few trees an opening needs
+// are built here, on the CPU (23 hashes a block: ~3 ms for 66, where one GPU invocation a block
+// was ~11 ms on a CPU rasteriser). The CPU
 // version is the spec's reference (docs/memory-proof.md §1.6); shaders/memory_block_tree.wgsl
 // builds the same trees on the GPU, roots for the commitment and whole trees for opened blocks.
-import { bindInOrder, dispatchSize, readBuffer, storageBuffer, uniformBuffer } from '../gpu/buffers.js';
+import { bindInOrder, dispatchSize, uniformBuffer } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { MerkleTree } from './merkle.js';
 import { sha256 } from '../util/bytes.js';
@@ -12,8 +15,6 @@ import { sha256 } from '../util/bytes.js';
 /** A block's segments: 8 of 8 rows, 2 KiB each; an opening shows one. */
 export const BLOCK_SEGMENTS = 8;
 export const SEGMENT_BYTES = 2048;
-/** Hashes in a block's packed levels: 8 + 4 + 2 + 1. */
-export const BLOCK_TREE_HASHES = 15;
 
 /** The tree over a block's 8 segment digests (SHA-256 of each segment's 2048 little-endian bytes). */
 export function blockTree(words: Uint32Array): MerkleTree {
@@ -27,13 +28,8 @@ export function blockTree(words: Uint32Array): MerkleTree {
 /** A block's leaf data in the commitment's tree. */
 export const blockRoot = (words: Uint32Array): Uint8Array => blockTree(words).root();
 
-export type BlockTreePipelines = readonly [roots: GPUComputePipeline, levels: GPUComputePipeline];
-
-export const blockTreePipelines = (device: GPUDevice): Promise<BlockTreePipelines> =>
-  Promise.all([
-    getPipeline(device, { label: 'memory.block-tree.roots', files: ['sha256_core', 'merkle_core', 'memory_block_tree'], entryPoint: 'roots' }),
-    getPipeline(device, { label: 'memory.block-tree.levels', files: ['sha256_core', 'merkle_core', 'memory_block_tree'], entryPoint: 'levels' }),
-  ]);
+export const blockRootsPipeline = (device: GPUDevice): Promise<GPUComputePipeline> =>
+  getPipeline(device, { label: 'memory.block-tree.roots', files: ['sha256_core', 'merkle_core', 'memory_block_tree'] });
 
 /** Records the roots of the `count` blocks at the start of `data` into `roots` (32 bytes each). */
 export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, data: GPUBuffer, roots: GPUBuffer, params: GPUBuffer, count: number): void {
@@ -45,25 +41,3 @@ export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder,
 
 /** The uniform for `count` blocks. */
 export const blockTreeParams = (device: GPUDevice, count: number): GPUBuffer => uniformBuffer(device, 'memory.block-tree.params', Uint32Array.of(count, 0, 0, 0));
-
-/** The whole trees of the `count` blocks packed in `blocks` (a GPU buffer), built there and read back. */
-export async function readBlockTrees(device: GPUDevice, pipeline: GPUComputePipeline, blocks: GPUBuffer, count: number): Promise<MerkleTree[]> {
-  if (count === 0) return [];
-  const levels = storageBuffer(device, 'memory.block-tree.levels', count * BLOCK_TREE_HASHES * 32);
-  const params = blockTreeParams(device, count);
-  try {
-    const enc = device.createCommandEncoder({ label: 'memory.block-tree.levels' });
-    const pass = enc.beginComputePass({ label: 'memory.block-tree.levels' });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.levels', pipeline, [blocks, levels, params]));
-    pass.dispatchWorkgroups(...dispatchSize(count, 64));
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    const raw = await readBuffer(device, levels);
-    const size = BLOCK_TREE_HASHES * 32;
-    return Array.from({ length: count }, (_, i) => MerkleTree.fromLevelBytes(raw.subarray(i * size, (i + 1) * size), BLOCK_SEGMENTS));
-  } finally {
-    levels.destroy();
-    params.destroy();
-  }
-}

@@ -12,7 +12,7 @@ import { GpuproofError, gpuError } from '../errors.js';
 import { BLOCK_ROWS, BLOCK_WORDS, passConstants, STREAM_MEMORY_X0, type MemoryParams } from './memory-spec.js';
 import { BLOCK_BYTES, checkMemoryParams, ROW_BYTES } from './memory-size.js';
 import { keyWords, streamKey } from './generator.js';
-import { blockTreePipelines, blockTreeParams, encodeBlockRoots } from './memory-block-tree.js';
+import { blockRootsPipeline, blockTreeParams, encodeBlockRoots } from './memory-block-tree.js';
 import { capturedBlocks, type CapturedBlock } from './memory-kept.js';
 import { keptMemory, type KeptMemory } from './memory-kept.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, runMerklePhase } from './merkle-gpu.js';
@@ -122,7 +122,7 @@ export const memoryPipelines = (device: GPUDevice): Promise<Pipelines5> =>
     getPipeline(device, { label: 'memory.pass.copy', files: ['memory_pass'], entryPoint: 'pass_copy' }),
     getPipeline(device, { label: 'memory.pass.inplace', files: ['memory_pass'], entryPoint: 'pass_inplace' }),
     getPipeline(device, { label: 'memory.pass.inplace-row', files: ['memory_pass'], entryPoint: 'pass_inplace_row' }),
-    blockTreePipelines(device).then(([roots]) => roots),
+    blockRootsPipeline(device),
   ]);
 
 export async function runMemoryProof(ctx: GpuContext, seed: Uint8Array, params: MemoryParams, opts: MemoryRunOptions = {}): Promise<MemoryRun> {

@@ -3,10 +3,10 @@
 import { readBuffer, storageBuffer } from '../gpu/buffers.js';
 import { BLOCK_WORDS } from './memory-spec.js';
 import { BLOCK_BYTES } from './memory-size.js';
-import { blockTreePipelines, readBlockTrees } from './memory-block-tree.js';
+import { blockTree } from './memory-block-tree.js';
 import type { MerkleTree } from './merkle.js';
 
-/** An opened block: its 4096 words and the tree over its 64 rows (built on the GPU). */
+/** An opened block: its 4096 words and the tree over its 8 segments. */
 export interface CapturedBlock {
   words: Uint32Array;
   tree: MerkleTree;
@@ -18,17 +18,16 @@ export interface KeptMemory {
   destroy(): void;
 }
 
-/**
- * The blocks packed in `staging` (in `indices` order) with their trees: the trees are built where
- * the blocks already are, and both come back in one round trip.
- */
+/** The blocks packed in `staging` (in `indices` order), read back, each with its tree. */
 export async function capturedBlocks(device: GPUDevice, staging: GPUBuffer, indices: readonly number[]): Promise<Map<number, CapturedBlock>> {
   const out = new Map<number, CapturedBlock>();
   if (indices.length === 0) return out;
-  const [, levelsP] = await blockTreePipelines(device);
-  const [trees, raw] = await Promise.all([readBlockTrees(device, levelsP, staging, indices.length), readBuffer(device, staging, 0, indices.length * BLOCK_BYTES)]);
+  const raw = await readBuffer(device, staging, 0, indices.length * BLOCK_BYTES);
   const all = new Uint32Array(raw.buffer, raw.byteOffset, indices.length * BLOCK_WORDS);
-  indices.forEach((b, slot) => out.set(b, { words: all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS), tree: trees[slot] as MerkleTree }));
+  indices.forEach((b, slot) => {
+    const words = all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS);
+    out.set(b, { words, tree: blockTree(words) });
+  });
   return out;
 }
 
