@@ -10,6 +10,7 @@ import { benchmarkAdapter } from '../src/roles/benchmark.js';
 import { selftest } from '../src/roles/selftest.js';
 import { chooseKernel } from '../src/roles/autotune.js';
 import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
+import { median, splitSelftest, type SelftestTimings } from './lib.js';
 
 /** `gpuproof bench`'s figures at its defaults, and on software the selftest figures below. */
 export async function runGpuBench(ctx: GpuContext): Promise<Record<string, unknown>> {
@@ -18,7 +19,7 @@ export async function runGpuBench(ctx: GpuContext): Promise<Record<string, unkno
   return { ...figures, ...(st ? { selftest: st } : {}) };
 }
 
-const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const med = median;
 
 /**
  * n = 512 on software: wall time against GPU phases (the default selftest, memory proof included,
@@ -37,13 +38,9 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
       if (!r.accepted) throw new Error('selftest rejected during the bench');
       out.observed.push(r.measured.matmul.gflops_observed);
       out.wall.push(r.timings.total_ms);
-      const gpu = Object.values(r.timings.phases).reduce((s, x) => s + x, 0);
+      const { gpu, host } = splitSelftest(r.timings);
       out.gpu.push(gpu);
-      // Where the wall time beyond the GPU phases goes: host work inside the commit windows, answering
-      // the openings, verifying, and the rest (keys, challenges, judging).
-      const t = r.timings;
-      const rest = t.total_ms - t.commit_ms - t.open_ms - t.verify_ms;
-      out.host.push({ commit_host_ms: t.commit_ms - gpu, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: rest });
+      out.host.push(host);
     }
     return out;
   };
@@ -82,13 +79,12 @@ function coldRuns(runs: number, flags: string[]): Record<string, unknown> {
   const host: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
     const out = execFileSync(process.execPath, [cli, 'selftest', '--json', ...flags], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const r = JSON.parse(out) as { accepted: boolean; timings: { total_ms: number; commit_ms: number; open_ms: number; verify_ms: number; phases: Record<string, number> } };
+    const r = JSON.parse(out) as { accepted: boolean; timings: SelftestTimings };
     if (!r.accepted) throw new Error('cold selftest rejected during the bench');
-    const t = r.timings;
-    const g = Object.values(t.phases).reduce((s, x) => s + x, 0);
-    wall.push(t.total_ms);
-    gpu.push(g);
-    host.push({ commit_host_ms: t.commit_ms - g, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: t.total_ms - t.commit_ms - t.open_ms - t.verify_ms });
+    const split = splitSelftest(r.timings);
+    wall.push(r.timings.total_ms);
+    gpu.push(split.gpu);
+    host.push(split.host);
   }
   return { runs, wall_ms: wall, gpu_phase_ms: gpu, wall_over_gpu: med(wall) / med(gpu), host_ms: host };
 }

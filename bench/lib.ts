@@ -9,3 +9,23 @@ export function machineDescription(): string {
   const c = cpus();
   return `${process.platform}/${process.arch}, ${c.length}× ${c[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 }
+
+/** A selftest's timings as the bench reports them (the `timings` of `selftest --json`). */
+export interface SelftestTimings {
+  total_ms: number;
+  commit_ms: number;
+  open_ms: number;
+  verify_ms: number;
+  phases: Record<string, number>;
+}
+
+/**
+ * The sum of a selftest's GPU phases, and where the wall time beyond them goes: host work inside
+ * the commit windows, answering the openings, verifying, and the rest (keys, challenges, judging).
+ */
+export function splitSelftest(t: SelftestTimings): { gpu: number; host: Record<string, number> } {
+  const gpu = Object.values(t.phases).reduce((s, x) => s + x, 0);
+  return { gpu, host: { commit_host_ms: t.commit_ms - gpu, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: t.total_ms - t.commit_ms - t.open_ms - t.verify_ms } };
+}
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;

@@ -4,8 +4,9 @@
 import { openGpu } from '../src/gpu/context.js';
 import { chooseKernel } from '../src/roles/autotune.js';
 import { selftest } from '../src/roles/selftest.js';
+import { median, splitSelftest } from './lib.js';
 
-const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const med = median;
 
 export async function selftestRatio(runs = 7): Promise<Record<string, unknown>> {
   const ctx = await openGpu();
@@ -17,11 +18,10 @@ export async function selftestRatio(runs = 7): Promise<Record<string, unknown>> 
     for (let i = 0; i < runs; i++) {
       const r = await selftest(ctx, { n: 512, iterations: 4, memoryMib: 16, passes: 4, kernel, memoryKernel });
       if (!r.accepted) throw new Error('selftest rejected');
-      const t = r.timings;
-      const g = Object.values(t.phases).reduce((s, x) => s + x, 0);
-      wall.push(t.total_ms);
-      gpu.push(g);
-      host.push({ commit_host_ms: t.commit_ms - g, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: t.total_ms - t.commit_ms - t.open_ms - t.verify_ms });
+      const split = splitSelftest(r.timings);
+      wall.push(r.timings.total_ms);
+      gpu.push(split.gpu);
+      host.push(split.host);
     }
     const part = (k: string): number => med(host.map((h) => h[k] ?? Number.NaN));
     return {
