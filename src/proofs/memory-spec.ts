@@ -2,10 +2,12 @@
 // recomputation of single words and the reference the WGSL kernels must reproduce. Everything is
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
 import { chacha20Block, keystream, streamKey, STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
-import { WordCache } from './word-cache.js';
 import { blockRoot } from './memory-block-tree.js';
+import { WordOracle, memoEntriesPerWord } from './memory-oracle.js';
 
 export { STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
+// The oracle lives in its own module; importers of this one keep working.
+export { WordOracle, MEMO_ENTRIES_PER_WORD, memoEntriesPerWord, type WordOracleOptions } from './memory-oracle.js';
 
 /** u32 words per row (a 256-byte row), rows per block (a 16 KiB block). */
 export const ROW_WORDS = 64;
@@ -61,6 +63,25 @@ function passConstantsFromKey(key: Uint8Array, p: number, chunks: number): PassC
   return { t: chunks === 1 ? 0 : 1 + (k0 % (chunks - 1)), s: k1 & 63, hkey: k2, mkey: k3 };
 }
 
+/** Passes 1..P's constants as int32 tables indexed by p (entry 0 unused): the oracles' hot loops read them. */
+export interface PassTables {
+  t: Int32Array;
+  s: Int32Array;
+  hkey: Int32Array;
+  mkey: Int32Array;
+}
+
+export function passTables(seed: Uint8Array, params: MemoryParams): PassTables {
+  const key = streamKey(seed, STREAM_MEMORY_PASS);
+  const n = params.passes + 1;
+  const tables = { t: new Int32Array(n), s: new Int32Array(n), hkey: new Int32Array(n), mkey: new Int32Array(n) };
+  for (let p = 1; p < n; p++) {
+    const k = passConstantsFromKey(key, p, params.chunks);
+    [tables.t[p], tables.s[p], tables.hkey[p], tables.mkey[p]] = [k.t, k.s, k.hkey, k.mkey];
+  }
+  return tables;
+}
+
 /** h_p: the other row's index before reduction mod R. */
 export const h = (hkey: number, a0: number): number => fmix32((a0 ^ hkey) >>> 0);
 
@@ -68,7 +89,7 @@ export const h = (hkey: number, a0: number): number => fmix32((a0 ^ hkey) >>> 0)
 export const mix = (mkey: number, a: number, b: number, w: number): number =>
   fmix32((((a ^ mkey) + rotl(b, 11)) ^ Math.imul(w, GOLDEN)) >>> 0);
 
-function checkParams(params: MemoryParams): void {
+export function checkParams(params: MemoryParams): void {
   const { chunks: C, rows: R, passes: P } = params;
   if (!Number.isSafeInteger(C) || C < 1) throw new RangeError('memory: chunks must be a positive integer');
   if (!Number.isSafeInteger(R) || R < BLOCK_ROWS || R % BLOCK_ROWS !== 0) throw new RangeError('memory: rows must be a positive multiple of 64');
@@ -112,162 +133,6 @@ export function computeLayersRef(seed: Uint8Array, params: MemoryParams): Uint32
   return cur;
 }
 
-/**
- * Recomputes single words of any layer from the seed alone, memoising the (p, c, r, w) that are
- * shared (see `at`). Recursion depth is P + 1. A word of X_p
- * needs its own word and word 0 of the row below (the latter picks the other row) plus one word
- * of the other row: 2^k rows at depth k, each with about k/2 + 1 words (docs/memory-proof.md §3).
- */
-export class WordOracle {
-  /** mix evaluations (words of layers p ≥ 1) computed so far. */
-  evaluations = 0;
-  private readonly C: number;
-  private readonly R: number;
-  private readonly x0: WordCache;
-  // Pass constants as typed arrays: the hot loop reads them millions of times at P = 12.
-  private readonly t: Int32Array;
-  private readonly s: Int32Array;
-  private readonly hkey: Uint32Array;
-  private readonly mkey: Uint32Array;
-  private readonly memo: WordMemo;
-
-  /** `expectedEntries` pre-sizes the memo (MEMO_ENTRIES_PER_WORD per word asked). */
-  constructor(seed: Uint8Array, params: MemoryParams, expectedEntries = 0) {
-    checkParams(params);
-    this.C = params.chunks;
-    this.R = params.rows;
-    this.x0 = new WordCache(streamKey(seed, STREAM_MEMORY_X0));
-    const pkey = streamKey(seed, STREAM_MEMORY_PASS);
-    const n = params.passes + 1;
-    [this.t, this.s, this.hkey, this.mkey] = [new Int32Array(n), new Int32Array(n), new Uint32Array(n), new Uint32Array(n)];
-    for (let p = 0; p < n; p++) {
-      const k = passConstantsFromKey(pkey, p, this.C);
-      this.t[p] = k.t;
-      this.s[p] = k.s;
-      this.hkey[p] = k.hkey;
-      this.mkey[p] = k.mkey;
-    }
-    this.memo = new WordMemo(expectedEntries);
-  }
-
-  /** ChaCha20 blocks generated for X_0 words (each is cached, so this counts distinct blocks, about). */
-  get generated(): number {
-    return this.x0.blocks;
-  }
-
-  /** Drops the memo (its size grows with every word asked). */
-  clear(): void {
-    this.memo.clear();
-  }
-
-  /** X_p[c][r][w]. */
-  word(p: number, c: number, r: number, w: number): number {
-    const ok = (v: number, n: number): boolean => Number.isInteger(v) && v >= 0 && v < n;
-    if (!(ok(p, this.t.length) && ok(c, this.C) && ok(r, this.R) && ok(w, ROW_WORDS))) throw new RangeError('word out of range');
-    return this.at(p, c, r, w);
-  }
-
-  /**
-   * X_p[c][r][w]. Plain recursion: its depth is p + 1 ≤ 65 frames, and
-   * V8 keeps every value a small integer. In a large set only word 0 of a row is shared (every word
-   * of the row above reads it to pick its other row); any other word is asked for once per path,
-   * so memoising it would only cost cache misses. Small sets share rows everywhere: there every
-   * word is memoised.
-   */
-  private at(p: number, c: number, r: number, w: number): number {
-    const { C, R } = this;
-    // Word (c·R + r)·64 + w of memory.X0: a row is four blocks of 16 words.
-    if (p === 0) {
-      const x0 = this.x0;
-      return (x0.data[x0.offsetOf((c * R + r) * BLOCKS_PER_ROW + (w >> 4)) + (w & 15)] as number) >>> 0;
-    }
-    // Rows travel as (chunk, row) so the hot path needs one division (q mod R), not four.
-    const memoised = w === 0 || C * R <= MEMO_ALL_ROWS;
-    const key = ((p * C + c) * R + r) * ROW_WORDS + w;
-    if (memoised) {
-      const known = this.memo.get(key);
-      if (known !== undefined) return known;
-    }
-    const a = this.at(p - 1, c, r, w);
-    const a0 = w === 0 ? a : this.at(p - 1, c, r, 0);
-    let d = c + (this.t[p] as number);
-    if (d >= C) d -= C;
-    const q = fmix32((a0 ^ (this.hkey[p] as number)) >>> 0) % R;
-    const b = this.at(p - 1, d, q, (w + (this.s[p] as number)) & 63);
-    const v = mix(this.mkey[p] as number, a, b, w);
-    this.evaluations++;
-    if (memoised) this.memo.set(key, v);
-    return v;
-  }
-}
-
-/** Memo entries per word asked of a large set at P = 12 (about 2,100 measured): a table hint. */
-export const MEMO_ENTRIES_PER_WORD = 4000;
-/**
- * Memo entries to pre-size per word at depth P: a word's recursion touches about 2^P rows, so
- * shallow proofs need far fewer than the P = 12 figure, and pre-sizing for it cost a 16 MiB
- * table (allocated and zeroed) per verification of a P = 4 selftest. The memo grows if needed.
- */
-export const memoEntriesPerWord = (passes: number): number => Math.min(MEMO_ENTRIES_PER_WORD, 4 * 2 ** passes);
-/** Sets of at most this many rows (4 MiB) memoise every word; larger ones only word 0. */
-const MEMO_ALL_ROWS = 2 ** 14;
-
-/**
- * Open-addressing map from word keys (integers below 2^53) to u32 values. A Map keyed by numbers
- * past 2^31 boxes every key and was several times slower; verification at P = 12 touches millions.
- */
-class WordMemo {
-  // Slot i is [key + 1, value] at 2i, 2i + 1 (0 marks an empty slot): one cache line a probe.
-  private t: Float64Array;
-  private size = 0;
-
-  constructor(expected = 0) {
-    let slots = 1 << 16;
-    while (slots < 2 * expected) slots *= 2; // load factor ≤ 1/2 without growing
-    this.t = new Float64Array(2 * slots);
-  }
-
-  private slot(key: number): number {
-    const mask = (this.t.length >> 1) - 1;
-    let i = fmix32((key >>> 0) ^ Math.imul(Math.floor(key / 2 ** 32), GOLDEN)) & mask;
-    for (;;) {
-      const k = this.t[2 * i] as number;
-      if (k === 0 || k === key + 1) return 2 * i;
-      i = (i + 1) & mask;
-    }
-  }
-
-  get(key: number): number | undefined {
-    const i = this.slot(key);
-    return this.t[i] === 0 ? undefined : this.t[i + 1];
-  }
-
-  set(key: number, value: number): void {
-    if (4 * (this.size + 1) > this.t.length) this.grow();
-    const i = this.slot(key);
-    if (this.t[i] === 0) this.size++;
-    this.t[i] = key + 1;
-    this.t[i + 1] = value;
-  }
-
-  clear(): void {
-    this.t.fill(0);
-    this.size = 0;
-  }
-
-  private grow(): void {
-    const old = this.t;
-    this.t = new Float64Array(old.length * 2);
-    for (let j = 0; j < old.length; j += 2) {
-      const k = old[j] as number;
-      if (k === 0) continue;
-      const i = this.slot(k - 1);
-      this.t[i] = k;
-      this.t[i + 1] = old[j + 1] as number;
-    }
-  }
-}
-
 /** Blocks in all: C·R / 64. */
 export const blockCount = (params: MemoryParams): number => (params.chunks * params.rows) / BLOCK_ROWS;
 
@@ -300,7 +165,7 @@ export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIn
     const c = Math.floor(blockIndex / perChunk);
     const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
     // One oracle may serve every block of a proof: its memo is valid for any word of the same X.
-    const oracle = shared ?? new WordOracle(seed, params, words.length * MEMO_ENTRIES_PER_WORD);
+    const oracle = shared ?? new WordOracle(seed, params, words.length * memoEntriesPerWord(params.passes));
     for (const i of words) {
       if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
       const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);
