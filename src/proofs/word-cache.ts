@@ -1,5 +1,6 @@
-// Single words of one stream for callers that ask for many scattered ones: the memory verifier
-// reads about 23,000 X_0 words for each opened word at P = 12, from some 11,400 distinct blocks.
+// Single words of one stream for callers that ask for many scattered ones: the memory oracle's
+// small-set strategy (memory-memo.ts); its large-set row walk makes a row's blocks itself. Measured
+// when it served every set: about 23,000 X_0 reads an opened word at P = 12, 11,400 distinct blocks.
 // Each block is made by the pure-TS block function (a node:crypto call costs microseconds, far
 // more than one block) and kept in a direct-mapped cache, so the word-0 and word-w reads of one
 // row, and a row met again on another path, mostly cost one block between them.
