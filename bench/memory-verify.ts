@@ -3,7 +3,8 @@
 // oracle never allocates it: it only recomputes the words it needs). Usage:
 //   node --import tsx bench/memory-verify.ts [P] [m] [s] [runs]
 import { randomBytes, randomInt } from 'node:crypto';
-import { WordOracle, BLOCK_ROWS, ROW_WORDS, drawBlockWords, MEMO_ENTRIES_PER_WORD } from '../src/proofs/memory-spec.js';
+import { BLOCK_ROWS, ROW_WORDS } from '../src/proofs/memory-spec.js';
+import { WordOracle, drawBlockWords, MEMO_ENTRIES_PER_WORD } from '../src/proofs/memory-oracle.js';
 
 export interface MemoryVerifyCost {
   passes: number;

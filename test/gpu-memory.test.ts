@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { useGpu } from './helpers/gpu.js';
 import { allocateChunks, runMemoryProof } from '../src/proofs/memory-gpu.js';
-import { blockDigest, blockDigestsRef, BLOCK_WORDS, computeLayersRef, drawBlockWords, passConstants, verifyBlockWords } from '../src/proofs/memory-spec.js';
+import { blockDigest, blockDigestsRef, BLOCK_WORDS, computeLayersRef, passConstants } from '../src/proofs/memory-spec.js';
+import { drawBlockWords, verifyBlockWords } from '../src/proofs/memory-oracle.js';
 import {
   bandwidthBytesPerSecond,
   capacityBytes,

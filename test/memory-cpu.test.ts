@@ -10,16 +10,14 @@ import {
   blockDigestsRef,
   BLOCK_WORDS,
   computeLayersRef,
-  drawBlockWords,
   fmix32,
   generateX0Row,
   h,
   mix,
   passConstants,
-  verifyBlockWords,
-  WordOracle,
   type MemoryParams,
 } from '../src/proofs/memory-spec.js';
+import { drawBlockWords, verifyBlockWords, WordOracle } from '../src/proofs/memory-oracle.js';
 import { inPlaceSteps } from '../src/proofs/memory-gpu.js';
 import { streamKey } from '../src/proofs/generator.js';
 import { MerkleTree } from '../src/proofs/merkle.js';

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { computeLayersRef, WordOracle, type MemoryParams } from '../src/proofs/memory-spec.js';
+import { computeLayersRef, type MemoryParams } from '../src/proofs/memory-spec.js';
+import { WordOracle } from '../src/proofs/memory-oracle.js';
 
 const layout = fc.record({
   chunks: fc.integer({ min: 1, max: 4 }),

@@ -1,7 +1,6 @@
 // The word oracle's small-set strategy (memory-oracle.ts picks it): where a set has few rows,
 // every path meets the same rows again, so every (p, c, r, w) is memoised. It also keeps very
 // deep proofs of tiny sets tractable (P = 64 on one block), which a memo-free walk would not.
-// Only declarations at top level: this module sits in memory-spec.ts's import cycle.
 import { streamKey, STREAM_MEMORY_X0 } from './generator.js';
 import { WordCache } from './word-cache.js';
 import { fmix32, mix, passTables, type MemoryParams } from './memory-spec.js';

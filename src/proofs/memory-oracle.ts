@@ -1,12 +1,12 @@
 // The verifier's recomputation of single words of X_p from the seed (docs/memory-proof.md §3).
 // Two strategies with the same output bits: large sets walk each word's dependency tree by row
 // (nothing there is shared across paths, so nothing is memoised); small sets, where rows recur
-// everywhere, memoise every word (memory-memo.ts). Only function and class declarations live at
-// top level here: memory-spec.ts re-exports this module and this module imports it back.
+// everywhere, memoise every word (memory-memo.ts). The spec's functions come from memory-spec.ts,
+// which imports nothing back: imports run one way.
 import { blockInto, inputWords } from './chacha20.js';
 import { streamKey, STREAM_MEMORY_X0 } from './generator.js';
-import { checkParams, passTables, ROW_WORDS, type MemoryParams } from './memory-spec.js';
-import { MemoWordOracle, MEMO_ALL_ROWS } from './memory-memo.js';
+import { blockCount, checkParams, passTables, BLOCK_ROWS, BLOCK_WORDS, ROW_WORDS, type MemoryParams } from './memory-spec.js';
+import { MemoWordOracle, MEMO_ALL_ROWS, memoEntriesPerWord } from './memory-memo.js';
 
 export { MEMO_ENTRIES_PER_WORD, memoEntriesPerWord } from './memory-memo.js';
 
@@ -160,4 +160,43 @@ function fmix(x: number): number {
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   return x ^ (x >>> 16);
+}
+
+/**
+ * Do the given words (indices into the block, 0..4095) of an opened block equal X_P recomputed
+ * from the seed? False, never a throw, for a malformed block, index or word list.
+ */
+export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIndex: number, data: Uint32Array, words: readonly number[], shared?: WordOracle): boolean {
+  try {
+    if (!(data instanceof Uint32Array) || data.length !== BLOCK_WORDS || !Array.isArray(words) || words.length === 0) return false;
+    if (!Number.isSafeInteger(blockIndex) || blockIndex < 0 || blockIndex >= blockCount(params)) return false;
+    const perChunk = params.rows / BLOCK_ROWS;
+    const c = Math.floor(blockIndex / perChunk);
+    const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
+    // One oracle may serve every block of a proof: its memo is valid for any word of the same X.
+    const oracle = shared ?? new WordOracle(seed, params, words.length * memoEntriesPerWord(params.passes));
+    for (const i of words) {
+      if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
+      const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);
+      if (got !== data[i]) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * s distinct word indices of a block, drawn with `random(bound)` (uniform integer in [0, bound),
+ * e.g. node:crypto randomInt) after the block is in hand.
+ */
+export function drawBlockWords(random: (bound: number) => number, s: number): number[] {
+  if (!Number.isInteger(s) || s < 1 || s > BLOCK_WORDS) throw new RangeError(`words per block must be in 1..${BLOCK_WORDS}`);
+  const picked = new Set<number>();
+  while (picked.size < s) {
+    const i = random(BLOCK_WORDS);
+    if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) throw new RangeError('random() out of range');
+    picked.add(i);
+  }
+  return [...picked];
 }

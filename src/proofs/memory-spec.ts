@@ -3,11 +3,9 @@
 // 32-bit add/xor/rotate/Math.imul so shaders/memory_*.wgsl can match it without emulation.
 import { chacha20Block, keystream, streamKey, STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
 import { blockRoot } from './memory-block-tree.js';
-import { WordOracle, memoEntriesPerWord } from './memory-oracle.js';
 
 export { STREAM_MEMORY_PASS, STREAM_MEMORY_X0 } from './generator.js';
 // The oracle lives in its own module; importers of this one keep working.
-export { WordOracle, MEMO_ENTRIES_PER_WORD, memoEntriesPerWord, type WordOracleOptions } from './memory-oracle.js';
 
 /** u32 words per row (a 256-byte row), rows per block (a 16 KiB block). */
 export const ROW_WORDS = 64;
@@ -151,43 +149,4 @@ export function blockDigestsRef(layer: Uint32Array): Uint8Array {
   const out = new Uint8Array(n * 32);
   for (let b = 0; b < n; b++) out.set(blockDigest(layer.subarray(b * BLOCK_WORDS, (b + 1) * BLOCK_WORDS)), b * 32);
   return out;
-}
-
-/**
- * Do the given words (indices into the block, 0..4095) of an opened block equal X_P recomputed
- * from the seed? False, never a throw, for a malformed block, index or word list.
- */
-export function verifyBlockWords(seed: Uint8Array, params: MemoryParams, blockIndex: number, data: Uint32Array, words: readonly number[], shared?: WordOracle): boolean {
-  try {
-    if (!(data instanceof Uint32Array) || data.length !== BLOCK_WORDS || !Array.isArray(words) || words.length === 0) return false;
-    if (!Number.isSafeInteger(blockIndex) || blockIndex < 0 || blockIndex >= blockCount(params)) return false;
-    const perChunk = params.rows / BLOCK_ROWS;
-    const c = Math.floor(blockIndex / perChunk);
-    const r0 = (blockIndex % perChunk) * BLOCK_ROWS;
-    // One oracle may serve every block of a proof: its memo is valid for any word of the same X.
-    const oracle = shared ?? new WordOracle(seed, params, words.length * memoEntriesPerWord(params.passes));
-    for (const i of words) {
-      if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) return false;
-      const got = oracle.word(params.passes, c, r0 + Math.floor(i / ROW_WORDS), i % ROW_WORDS);
-      if (got !== data[i]) return false;
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * s distinct word indices of a block, drawn with `random(bound)` (uniform integer in [0, bound),
- * e.g. node:crypto randomInt) after the block is in hand.
- */
-export function drawBlockWords(random: (bound: number) => number, s: number): number[] {
-  if (!Number.isInteger(s) || s < 1 || s > BLOCK_WORDS) throw new RangeError(`words per block must be in 1..${BLOCK_WORDS}`);
-  const picked = new Set<number>();
-  while (picked.size < s) {
-    const i = random(BLOCK_WORDS);
-    if (!Number.isInteger(i) || i < 0 || i >= BLOCK_WORDS) throw new RangeError('random() out of range');
-    picked.add(i);
-  }
-  return [...picked];
 }

@@ -4,7 +4,8 @@
 // equal X_P recomputed from the seed.
 import { randomInt } from 'node:crypto';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { WordOracle, memoEntriesPerWord, BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { BLOCK_ROWS, ROW_WORDS, TRAFFIC_PER_ROW, type MemoryParams as Layout } from '../proofs/memory-spec.js';
+import { WordOracle, memoEntriesPerWord } from '../proofs/memory-oracle.js';
 import { BLOCK_SEGMENTS, SEGMENT_BYTES } from '../protocol/schemas.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
