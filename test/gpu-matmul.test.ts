@@ -55,10 +55,9 @@ describe('a kept chain answers openings without a re-run', () => {
     const run = await runMatmulChain(gpu(), seed, { n, iterations: K }, { keep: true });
     assert.ok(run.kept, 'a small chain is kept');
     const refs = [{ k: 0, i: 3 }, { k: 2, i: n - 1 }, { k: 1, i: 0 }];
-    const rows = await run.kept.rows(refs);
+    const { rows, trees } = await run.kept.open(refs);
     for (const { k, i } of refs) assert.deepEqual(rows.get(`${k}:${i}`), ref[k]!.slice(i * n, (i + 1) * n));
-    const trees = await run.kept.trees([2, 0, 2]);
-    assert.deepEqual([...trees.keys()], [2, 0]);
+    assert.deepEqual([...trees.keys()], [0, 2, 1], 'one tree per opened layer, in first-asked order');
     for (const [k, t] of trees) assert.equal(toHex(t.root()), toHex(layerTree(ref[k]!, n).root()), `kept tree ${k}`);
     run.kept.destroy();
     const plain = await runMatmulChain(gpu(), seed, { n, iterations: K });

@@ -12,10 +12,16 @@ export interface RowRef {
 
 export const rowKey = (r: RowRef): string => `${r.k}:${r.i}`;
 
+/** What an opening needs of a run: the asked rows of C_k, keyed `k:i`, and their layers' trees, keyed by k. */
+export interface Captured {
+  rows: Map<string, Int32Array>;
+  trees: Map<number, MerkleTree>;
+}
+
 /** Every C_k and layer tree of a run, still on the GPU; destroy() when the openings are answered. */
 export interface KeptChain {
-  rows(refs: readonly RowRef[]): Promise<Map<string, Int32Array>>;
-  trees(layers: readonly number[]): Promise<Map<number, MerkleTree>>;
+  /** The rows asked for and the trees of their layers, copied out in one round trip. */
+  open(refs: readonly RowRef[]): Promise<Captured>;
   destroy(): void;
 }
 
@@ -29,15 +35,15 @@ export async function readTrees(device: GPUDevice, buffer: GPUBuffer, slots: Rea
   return out;
 }
 
-/** Copies pieces of a kept buffer into one staging buffer and reads them back together. */
-async function gather(device: GPUDevice, src: GPUBuffer, label: string, pieces: readonly { at: number; bytes: number }[]): Promise<Uint8Array> {
+/** Copies pieces of kept buffers into one staging buffer and reads them back together. */
+async function gather(device: GPUDevice, label: string, pieces: readonly { src: GPUBuffer; at: number; bytes: number }[]): Promise<Uint8Array> {
   const total = pieces.reduce((s, p) => s + p.bytes, 0);
   const staging = storageBuffer(device, label, total);
   try {
     const enc = device.createCommandEncoder({ label });
     let to = 0;
     for (const p of pieces) {
-      enc.copyBufferToBuffer(src, p.at, staging, to, p.bytes);
+      enc.copyBufferToBuffer(p.src, p.at, staging, to, p.bytes);
       to += p.bytes;
     }
     device.queue.submit([enc.finish()]);
@@ -51,19 +57,19 @@ export function keptChain(device: GPUDevice, keptC: GPUBuffer, keptTrees: GPUBuf
   const { n } = size;
   const treeBytes = merkleTreeBytes(n);
   return {
-    async rows(refs) {
-      const out = new Map<string, Int32Array>();
-      if (refs.length === 0) return out;
-      const raw = await gather(device, keptC, 'matmul.kept.rows', refs.map((r) => ({ at: (r.k * n + r.i) * n * 4, bytes: n * 4 })));
+    async open(refs) {
+      const layers = [...new Set(refs.map((r) => r.k))];
+      const rowPieces = refs.map((r) => ({ src: keptC, at: (r.k * n + r.i) * n * 4, bytes: n * 4 }));
+      const treePieces = layers.map((k) => ({ src: keptTrees, at: k * treeBytes, bytes: treeBytes }));
+      const rows = new Map<string, Int32Array>();
+      const trees = new Map<number, MerkleTree>();
+      if (refs.length === 0) return { rows, trees };
+      const raw = await gather(device, 'matmul.kept.open', [...rowPieces, ...treePieces]);
       const all = new Int32Array(raw.buffer, raw.byteOffset, refs.length * n);
-      refs.forEach((r, slot) => out.set(rowKey(r), all.slice(slot * n, (slot + 1) * n)));
-      return out;
-    },
-    async trees(layers) {
-      const unique = [...new Set(layers)];
-      if (unique.length === 0) return new Map();
-      const raw = await gather(device, keptTrees, 'matmul.kept.trees', unique.map((k) => ({ at: k * treeBytes, bytes: treeBytes })));
-      return new Map(unique.map((k, slot) => [k, MerkleTree.fromLevelBytes(raw.subarray(slot * treeBytes, (slot + 1) * treeBytes), n)]));
+      refs.forEach((r, slot) => rows.set(rowKey(r), all.slice(slot * n, (slot + 1) * n)));
+      const at = refs.length * n * 4;
+      layers.forEach((k, slot) => trees.set(k, MerkleTree.fromLevelBytes(raw.subarray(at + slot * treeBytes, at + (slot + 1) * treeBytes), n)));
+      return { rows, trees };
     },
     destroy() {
       keptC.destroy();

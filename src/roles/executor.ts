@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { refused, inputError } from '../errors.js';
 import { MerkleTree } from '../proofs/merkle.js';
 import { runMatmulChain, rowKey, matmulPipelines, type RowRef, type KeptChain } from '../proofs/matmul-gpu.js';
+import type { Captured } from '../proofs/matmul-kept.js';
 import { topTree } from '../proofs/matmul-layers.js';
 import { memoryPipelines, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { merklePipelines } from '../proofs/merkle-gpu.js';
@@ -188,18 +189,10 @@ async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonl
   return openMemory(ctx, fromHex(state.challenge.body.seed), req.passes, state.memory, blocks, { kept: h?.memory, keptTree: h?.memoryTree, memoryKernel });
 }
 
-interface Captured {
-  rows: Map<string, Int32Array>;
-  trees: Map<number, MerkleTree>;
-}
-
 /** The rows asked for and their layers' trees: copied from the kept chain when there is one, else from a re-run. */
 async function capturedRows(ctx: GpuContext, state: ExecutorState, refs: RowRef[], roots: Uint8Array, opts: ExecutorOptions): Promise<Captured> {
   const kept = held.get(state)?.chain;
-  if (kept) {
-    const [rows, trees] = await Promise.all([kept.rows(refs), kept.trees(refs.map((x) => x.k))]);
-    return { rows, trees };
-  }
+  if (kept) return kept.open(refs);
   const { seed, matmul } = state.challenge.body;
   const run = await runMatmulChain(ctx, fromHex(seed), matmul, { capture: refs, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   // The re-run must reproduce what was committed; anything else is a fault on this machine.

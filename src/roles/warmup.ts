@@ -19,7 +19,7 @@ export async function warmExecutorPaths(ctx: GpuContext, kernel: string, memoryK
   if (done.has(key)) return;
   const mm = await runMatmulChain(ctx, WARM_SEED, { n: 16, iterations: 2 }, { kernel, keep: true, capture: [{ k: 1, i: 0 }] });
   try {
-    await Promise.all([mm.kept?.rows([{ k: 0, i: 0 }]), mm.kept?.trees([0])]);
+    await mm.kept?.open([{ k: 0, i: 0 }]);
   } finally {
     mm.kept?.destroy();
   }
