@@ -2,9 +2,8 @@
 // its 8 segments (8 rows, 2 KiB each), so an opening carries one segment and a three-hash path,
 // not 16 KiB (v1 sent the whole block: 66 blocks were 1.4 MB of base64 to sign, parse and hash on
 // both sides), for about 11 % more hashing on the GPU than a flat digest of the block. The GPU
-// builds the roots of all of X_P (shaders/memory_block_tree.wgsl); the few trees an opening needs
-// are built here, on the CPU (23 hashes a block: ~3 ms for 66, where one GPU invocation a block
-// was ~11 ms on a CPU rasteriser). The CPU
+// builds the roots of all of X_P (shaders/memory_block_tree.wgsl), and the segment digests of the
+// blocks an opening shows; their small trees (15 hashes a block) are built on the host. The CPU
 // version is the spec's reference (docs/memory-proof.md §1.6); shaders/memory_block_tree.wgsl
 // builds the same trees on the GPU, roots for the commitment and whole trees for opened blocks.
 import { bindInOrder, dispatchSize, uniformBuffer } from '../gpu/buffers.js';
@@ -28,8 +27,13 @@ export function blockTree(words: Uint32Array): MerkleTree {
 /** A block's leaf data in the commitment's tree. */
 export const blockRoot = (words: Uint32Array): Uint8Array => blockTree(words).root();
 
+const FILES = ['sha256_core', 'merkle_core', 'memory_block_tree'];
+
 export const blockRootsPipeline = (device: GPUDevice): Promise<GPUComputePipeline> =>
-  getPipeline(device, { label: 'memory.block-tree.roots', files: ['sha256_core', 'merkle_core', 'memory_block_tree'] });
+  getPipeline(device, { label: 'memory.block-tree.roots', files: FILES, entryPoint: 'main' });
+
+export const segmentDigestsPipeline = (device: GPUDevice): Promise<GPUComputePipeline> =>
+  getPipeline(device, { label: 'memory.block-tree.segments', files: FILES, entryPoint: 'segments' });
 
 /** Records the roots of the `count` blocks at the start of `data` into `roots` (32 bytes each). */
 export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, data: GPUBuffer, roots: GPUBuffer, params: GPUBuffer, count: number): void {
@@ -38,6 +42,16 @@ export function encodeBlockRoots(device: GPUDevice, pass: GPUComputePassEncoder,
   // One invocation a block, 64 to a workgroup.
   pass.dispatchWorkgroups(...dispatchSize(count, 64));
 }
+
+/** Records the 8 segment digests of each of the `count` blocks at the start of `data` into `digests`. */
+export function encodeSegmentDigests(device: GPUDevice, pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, data: GPUBuffer, digests: GPUBuffer, params: GPUBuffer, count: number): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.segments', pipeline, [data, digests, params]));
+  pass.dispatchWorkgroups(...dispatchSize(count * BLOCK_SEGMENTS, 64));
+}
+
+/** The tree of a block from its 8 segment digests (32 bytes each, in order). */
+export const blockTreeFromDigests = (digests: Uint8Array): MerkleTree => MerkleTree.fromPackedLeafData(digests);
 
 /** The uniform for `count` blocks. */
 export const blockTreeParams = (device: GPUDevice, count: number): GPUBuffer => uniformBuffer(device, 'memory.block-tree.params', Uint32Array.of(count, 0, 0, 0));

@@ -3,7 +3,7 @@
 import { readBuffer, storageBuffer } from '../gpu/buffers.js';
 import { BLOCK_WORDS } from './memory-spec.js';
 import { BLOCK_BYTES } from './memory-size.js';
-import { blockTree } from './memory-block-tree.js';
+import { blockTreeFromDigests, blockTreeParams, encodeSegmentDigests, segmentDigestsPipeline, BLOCK_SEGMENTS } from './memory-block-tree.js';
 import type { MerkleTree } from './merkle.js';
 
 /** An opened block: its 4096 words and the tree over its 8 segments. */
@@ -18,17 +18,33 @@ export interface KeptMemory {
   destroy(): void;
 }
 
-/** The blocks packed in `staging` (in `indices` order), read back, each with its tree. */
+/**
+ * The blocks packed in `staging` (in `indices` order), each with its tree: the GPU hashes the
+ * segments where the blocks already are, and the words and digests come back in one round trip.
+ */
 export async function capturedBlocks(device: GPUDevice, staging: GPUBuffer, indices: readonly number[]): Promise<Map<number, CapturedBlock>> {
   const out = new Map<number, CapturedBlock>();
   if (indices.length === 0) return out;
-  const raw = await readBuffer(device, staging, 0, indices.length * BLOCK_BYTES);
-  const all = new Uint32Array(raw.buffer, raw.byteOffset, indices.length * BLOCK_WORDS);
-  indices.forEach((b, slot) => {
-    const words = all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS);
-    out.set(b, { words, tree: blockTree(words) });
-  });
-  return out;
+  const digestBytes = BLOCK_SEGMENTS * 32;
+  const digests = storageBuffer(device, 'memory.capture.segments', indices.length * digestBytes);
+  const params = blockTreeParams(device, indices.length);
+  try {
+    const enc = device.createCommandEncoder({ label: 'memory.capture.segments' });
+    const pass = enc.beginComputePass({ label: 'memory.capture.segments' });
+    encodeSegmentDigests(device, pass, await segmentDigestsPipeline(device), staging, digests, params, indices.length);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    const [raw, d] = await Promise.all([readBuffer(device, staging, 0, indices.length * BLOCK_BYTES), readBuffer(device, digests)]);
+    const all = new Uint32Array(raw.buffer, raw.byteOffset, indices.length * BLOCK_WORDS);
+    indices.forEach((b, slot) => {
+      const words = all.slice(slot * BLOCK_WORDS, (slot + 1) * BLOCK_WORDS);
+      out.set(b, { words, tree: blockTreeFromDigests(d.subarray(slot * digestBytes, (slot + 1) * digestBytes)) });
+    });
+    return out;
+  } finally {
+    digests.destroy();
+    params.destroy();
+  }
 }
 
 /** `chunks[c]` holds logical chunk c of X_P, `perChunk` blocks each; the buffers pass to the result. */
