@@ -1,14 +1,11 @@
 // Protocol v2's mask: A_{k+1} = fold(C_k + M_k), where M_k's stream key hashes the layer root L_k.
 // L_k in the key means the mask is unknown until layer k is committed, so committed garbage cannot
 // be chosen to cancel it; k in the key means a replayed layer gets a different mask. Spec:
-// docs/matmul-proof.md; the GPU twin is shaders/matmul_mask.wgsl.
+// docs/matmul-proof.md; the GPU twins are shaders/matmul_mask_key.wgsl and matmul_mask_fold.wgsl.
 import { concatBytes, sha256, utf8 } from '../util/bytes.js';
 
 /** Domain of the mask key, NUL-terminated so no other domain string is a prefix of it. */
 export const MASK_DOMAIN = 'gpuproof/2/matmul.mask\0';
-/** Mask entries are in [0, MASK_MODULUS). */
-export const MASK_MODULUS = 17;
-
 /** Row i of M_k: entries u16 mod 17 of the mask stream at entry indices i·n … i·n + n − 1. */
 export { maskRow } from './generator.js';
 
@@ -32,7 +29,7 @@ export function maskKey(seed: Uint8Array, n: number, K: number, k: number, layer
 
 /**
  * The whole SHA-256 message of a mask key, padded to its two 64-byte blocks, as 32 big-endian
- * words with zeros where L_k goes: the GPU ORs in the root it just built (shaders/matmul_mask.wgsl),
+ * words with zeros where L_k goes: the GPU ORs in the root it just built (matmul_mask_key.wgsl),
  * so no layer waits on a host round trip.
  */
 export function maskKeyTemplate(seed: Uint8Array, n: number, K: number, k: number): Uint32Array {

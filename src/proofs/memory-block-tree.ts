@@ -3,9 +3,8 @@
 // not 16 KiB (v1 sent the whole block: 66 blocks were 1.4 MB of base64 to sign, parse and hash on
 // both sides), for about 11 % more hashing on the GPU than a flat digest of the block. The GPU
 // builds the roots of all of X_P (shaders/memory_block_tree.wgsl), and the segment digests of the
-// blocks an opening shows; their small trees (15 hashes a block) are built on the host. The CPU
-// version is the spec's reference (docs/memory-proof.md §1.6); shaders/memory_block_tree.wgsl
-// builds the same trees on the GPU, roots for the commitment and whole trees for opened blocks.
+// blocks an opening shows; their small trees (15 hashes a block) are built on the host. `blockTree`
+// is the spec's reference (docs/memory-proof.md §1.6).
 import { bindInOrder, dispatchSize, uniformBuffer } from '../gpu/buffers.js';
 import { getPipeline } from '../gpu/shaders.js';
 import { MerkleTree } from './merkle.js';
@@ -21,8 +20,11 @@ export function blockTree(words: Uint32Array): MerkleTree {
   const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
   const digests = new Uint8Array(BLOCK_SEGMENTS * 32);
   for (let s = 0; s < BLOCK_SEGMENTS; s++) digests.set(sha256(bytes.subarray(s * SEGMENT_BYTES, (s + 1) * SEGMENT_BYTES)), s * 32);
-  return MerkleTree.fromPackedLeafData(digests);
+  return blockTreeFromDigests(digests);
 }
+
+/** The tree of a block from its 8 segment digests (32 bytes each, in order). */
+export const blockTreeFromDigests = (digests: Uint8Array): MerkleTree => MerkleTree.fromPackedLeafData(digests);
 
 /** A block's leaf data in the commitment's tree. */
 export const blockRoot = (words: Uint32Array): Uint8Array => blockTree(words).root();
@@ -49,9 +51,6 @@ export function encodeSegmentDigests(device: GPUDevice, pass: GPUComputePassEnco
   pass.setBindGroup(0, bindInOrder(device, 'memory.block-tree.segments', pipeline, [data, digests, params]));
   pass.dispatchWorkgroups(...dispatchSize(count * BLOCK_SEGMENTS, 64));
 }
-
-/** The tree of a block from its 8 segment digests (32 bytes each, in order). */
-export const blockTreeFromDigests = (digests: Uint8Array): MerkleTree => MerkleTree.fromPackedLeafData(digests);
 
 /** The uniform for `count` blocks. */
 export const blockTreeParams = (device: GPUDevice, count: number): GPUBuffer => uniformBuffer(device, 'memory.block-tree.params', Uint32Array.of(count, 0, 0, 0));

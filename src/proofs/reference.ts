@@ -1,7 +1,7 @@
 // CPU reference for the matmul chain. The validator uses the row functions to check openings; the
 // whole-matrix functions exist for tests and small self-checks, not for production sizes.
-import { generateMatrix, streamKey, u16Entries, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
-import { fold, maskKey, MASK_MODULUS } from './matmul-mask.js';
+import { EntryReader, generateMatrix, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from './generator.js';
+import { fold, maskKey, maskedFoldRow } from './matmul-mask.js';
 import { layerTree } from './matmul-layers.js';
 
 export { fold };
@@ -63,11 +63,9 @@ export function chainInputs(seed: Uint8Array, n: number): { A0: Int32Array; B: I
 
 /** A_{k+1} = fold(C_k + M_k) for a whole layer, M_k keyed by the layer's own root. */
 export function nextLayerInput(seed: Uint8Array, n: number, K: number, k: number, C: Int32Array): Int32Array {
-  const key = maskKey(seed, n, K, k, layerTree(C, n).root());
-  const mask = u16Entries(key, 0, n * n);
-  const A = new Int32Array(n * n);
-  for (let e = 0; e < n * n; e++) A[e] = fold((C[e] as number) + ((mask[e] as number) % MASK_MODULUS));
-  return A;
+  const mask = new Uint8Array(n * n);
+  new EntryReader(maskKey(seed, n, K, k, layerTree(C, n).root()), 0, 'mask').read(mask);
+  return maskedFoldRow(C, mask);
 }
 
 /** C_0 .. C_{K-1} with C_k = A_k · B and A_{k+1} = fold(C_k + M_k) (protocol v2). */
