@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs on a lent GPU machine, inside ../shared/gpu/run.sh, everything a GPU session records in one
-# call: the adapter, the default selftest (which tunes first), `gpuproof bench`, and the vendor
-# baselines to take ratios against. Each step has its own time limit and output file, and a failed
+# Measures a GPU machine in one go: the adapter, the default selftest (which tunes first),
+# `gpuproof bench`, and a vendor-library baseline to take ratios against (scripts/gpu-ratios.mjs
+# turns the outputs into them). Each step has its own time limit and output file, and a failed
 # step does not stop the others. docs/gpu-run.md has the whole procedure.
-# Usage there: bash .gpu/run.sh bash scripts/gpu-run.sh "$OUT" "$PWD/.gpu/baseline.py"
+# Usage, from the project root once it is built: bash scripts/gpu-run.sh OUT_DIR BASELINE_PY
 set -uo pipefail
 out=${1:?usage: gpu-run.sh OUT_DIR BASELINE_PY}
 baseline=${2:?usage: gpu-run.sh OUT_DIR BASELINE_PY}

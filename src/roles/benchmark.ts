@@ -15,7 +15,7 @@ export interface BenchmarkOptions {
   n?: number | undefined;
   /** Multiplications per timed pass (default 2 on software, 10 on GPUs). */
   reps?: number | undefined;
-  /** Memory working set and passes (default 64 MiB on software; on GPUs 4096 MiB, the size ../shared/gpu/baseline.py's triad uses; P = 8). */
+  /** Memory working set and passes (default 64 MiB on software; on GPUs 4096 MiB, the size of the PyTorch triad baseline in docs/gpu-run.md; P = 8). */
   memoryMib?: number | undefined;
   passes?: number | undefined;
   /** Timed memory runs per kernel (default 3), interleaved so drift hits both kernels alike. */
