@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Reads what scripts/gpu-run.sh left in a device call's $OUT and writes the GPU run's record:
+// Reads what scripts/gpu-run.sh left in its output folder and writes the GPU run's record:
 // the raw outputs, the device named, and the ratios the project tracks (WGSL f32 against cuBLAS
 // SGEMM, the tensor path against the vendor GEMM of its type, memory against torch's triad).
-// Usage here: node scripts/gpu-ratios.mjs FILES_AT [--out FILE]  (default bench/results/<device>-<date>.json)
+// Usage: node scripts/gpu-ratios.mjs OUT_DIR [--out FILE]  (default bench/results/<device>-<date>.json)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [dir, ...rest] = process.argv.slice(2);
 if (!dir || !existsSync(dir)) {
-  console.error('usage: node scripts/gpu-ratios.mjs FILES_AT [--out FILE]');
+  console.error('usage: node scripts/gpu-ratios.mjs OUT_DIR [--out FILE]');
   process.exit(2);
 }
 const outIdx = rest.indexOf('--out');
@@ -42,7 +42,7 @@ const record = {
   date: new Date().toISOString(),
   device: baseline?.device ?? adapters?.adapters?.[0]?.description ?? 'unknown',
   nvidia_smi: text('nvidia-smi.csv')?.trim(),
-  command: 'device run: bash .gpu/run.sh bash scripts/gpu-run.sh "$OUT" "$PWD/.gpu/baseline.py"',
+  command: 'bash scripts/gpu-run.sh OUT_DIR; node scripts/gpu-ratios.mjs OUT_DIR',
   steps: text('steps.jsonl')?.trim().split('\n').map((l) => JSON.parse(l)),
   ratios: {
     f32_over_cublas_sgemm: { kernel: f32?.id ?? null, gflops: f32?.gflops ?? null, sgemm_gflops: (baseline?.sgemm_f32_tflops ?? NaN) * 1000, ratio: ratio(f32?.gflops, baseline?.sgemm_f32_tflops * 1000), target: 0.8 },

@@ -3,10 +3,11 @@
 # `gpuproof bench`, and a vendor-library baseline to take ratios against (scripts/gpu-ratios.mjs
 # turns the outputs into them). Each step has its own time limit and output file, and a failed
 # step does not stop the others. docs/gpu-run.md has the whole procedure.
-# Usage, from the project root once it is built: bash scripts/gpu-run.sh OUT_DIR BASELINE_PY
+# Usage, from the project root once it is built: bash scripts/gpu-run.sh OUT_DIR [BASELINE_PY]
+# (BASELINE_PY defaults to scripts/gpu-baseline.py, which needs PyTorch with CUDA)
 set -uo pipefail
-out=${1:?usage: gpu-run.sh OUT_DIR BASELINE_PY}
-baseline=${2:?usage: gpu-run.sh OUT_DIR BASELINE_PY}
+out=${1:?usage: gpu-run.sh OUT_DIR [BASELINE_PY]}
+baseline=${2:-scripts/gpu-baseline.py}
 export GPUPROOF_HOME=${GPUPROOF_HOME:-/tmp/gpuproof-home}
 mkdir -p "$out" "$GPUPROOF_HOME"
 

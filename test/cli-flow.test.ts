@@ -89,7 +89,7 @@ test('the honest file flow is accepted: verify exits 0 and every check passes', 
   assert.equal(m.rows_opened, DEFAULT_OPEN_ROWS);
   assert.equal(typeof m.gflops_observed, 'number');
   assert.equal(typeof m.gflops_reported, 'number');
-  // The message files are what the DESIGN says they are.
+  // The message files are what docs/design.md says they are.
   const commitment = JSON.parse(readFileSync(t.commitment, 'utf8')) as { type: string; body: { version: number; matmul: { layers: number; rows: number } } };
   assert.equal(commitment.type, 'commitment');
   assert.equal(commitment.body.version, 2);
