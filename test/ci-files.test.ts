@@ -2,7 +2,7 @@
 // complete, local actions exist, the negative gate passes on exit 1 only, and the action's own
 // steps, run as a runner would run them, give the documented outputs and exit statuses on this
 // machine's adapter at small sizes.
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { buildCli } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const workflowDir = join(root, 'examples/workflows');
 const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(workflowDir, f));
+before(buildCli); // the action runs bin/gpuproof.js, so dist/ must hold the current sources
 const scratch = mkdtempSync(join(tmpdir(), 'gpuproof-ci-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const readYaml = (path: string): Record<string, unknown> => parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

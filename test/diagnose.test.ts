@@ -1,12 +1,15 @@
 // The no-adapter diagnosis on described machines: an NVIDIA GPU whose Vulkan stack lacks a piece
 // is told which piece (never to install a software adapter); a machine with no NVIDIA sign gets
 // the software advice. The last test runs the CLI with Vulkan pointed at no driver.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, posix } from 'node:path';
 import { type HostView, noAdapterMessage, nvidiaDiagnosis, realHost } from '../src/gpu/diagnose.js';
+import { buildCli } from './helpers/cli.js';
+
+before(buildCli);
 
 /** A machine made of the given files (path → text); directories are implied by the paths. */
 function host(files: Record<string, string>, env: Record<string, string> = {}): HostView {
