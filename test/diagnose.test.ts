@@ -4,8 +4,10 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { dirname, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { type HostView, noAdapterMessage, nvidiaDiagnosis, realHost } from '../src/gpu/diagnose.js';
 import { buildCli } from './helpers/cli.js';
 
@@ -94,5 +96,35 @@ test('the CLI gives that advice when Vulkan finds no driver', () => {
   const env = { ...process.env, XDG_RUNTIME_DIR: '/tmp', VK_DRIVER_FILES: '/nonexistent/none.json', VK_ICD_FILENAMES: '/nonexistent/none.json' };
   const r = spawnSync(process.execPath, [bin, 'adapters'], { cwd: dirname(bin), encoding: 'utf8', env, timeout: 60_000 });
   assert.equal(r.status, 1, r.stderr);
-  assert.ok(r.stderr.includes(noAdapterMessage({ ...realHost(), env })), r.stderr);
+  assert.ok(r.stderr.includes(noAdapterMessage(realHost('/', env))), r.stderr);
+});
+
+test('the real host view reads files, directories and PATH under its root', () => {
+  const root = mkdtempSync(join(tmpdir(), 'gpuproof-host-'));
+  try {
+    const files = { ...DRIVER, ...LOADER, ...CONTAINER, '/usr/local/bin/nvidia-smi': '' };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(root, posix.dirname(path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    const view = realHost(root, { PATH: '/usr/local/bin', NVIDIA_DRIVER_CAPABILITIES: 'utility' });
+    assert.deepEqual(view.list('/dev').sort(), ['nvidia0', 'nvidiactl']);
+    assert.equal(view.list('/no/such/dir').length, 0);
+    assert.equal(view.read('/no/such/file'), undefined);
+    const msg = nvidiaDiagnosis(view)!;
+    assert.match(msg, /\(\/dev\/nvidia0, \/proc\/driver\/nvidia\/version, \/usr\/local\/bin\/nvidia-smi\)/);
+    assert.match(msg, /Missing: the NVIDIA Vulkan ICD file.*\n.*\(now utility\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('set-up\'s hint script stays silent and exits 1 where this machine shows no NVIDIA GPU', (t) => {
+  if (nvidiaDiagnosis() !== null) {
+    t.skip('this machine has an NVIDIA GPU');
+    return;
+  }
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/nvidia-hint.mjs', import.meta.url))], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
 });

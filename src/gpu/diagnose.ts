@@ -14,12 +14,16 @@ export interface HostView {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-export const realHost = (): HostView => ({
-  exists: existsSync,
-  list: (dir) => attempt(() => readdirSync(dir), []),
-  read: (path) => attempt(() => readFileSync(path, 'utf8'), undefined),
-  env: process.env,
-});
+/** This machine's files, seen under root (another root: a mounted image, a test's tree). */
+export const realHost = (root = '/', env: HostView['env'] = process.env): HostView => {
+  const at = (path: string): string => join(root, path);
+  return {
+    exists: (path) => existsSync(at(path)),
+    list: (dir) => attempt(() => readdirSync(at(dir)), []),
+    read: (path) => attempt(() => readFileSync(at(path), 'utf8'), undefined),
+    env,
+  };
+};
 
 function attempt<T, F>(fn: () => T, fallback: F): T | F {
   try {
