@@ -18,6 +18,8 @@ npx --no-install tsc -p tsconfig.json
 
 # 3. A WebGPU adapter: install Mesa's lavapipe only when none is found.
 if node scripts/probe-adapter.mjs 2>/dev/null; then exit 0; fi
+# On an NVIDIA host lavapipe would benchmark the CPU: say what its Vulkan stack lacks instead.
+if hint=$(node scripts/nvidia-hint.mjs 2>/dev/null); then say "$hint"; exit 1; fi
 say "no WebGPU adapter found; installing the software Vulkan driver (Mesa lavapipe >= 24)"
 if ! command -v apt-get >/dev/null || [ ! -r /etc/os-release ]; then
   say "no apt-get here: install a Vulkan driver (Mesa >= 24 lavapipe, or your GPU's) by hand"; exit 1

@@ -2,8 +2,9 @@
 // adapter, asks for the limits and features the kernels use, and tears everything down so the
 // process can exit (an idle dawn.node device keeps a core spinning).
 import { create, globals } from 'webgpu';
-import { GpuproofError, gpuError } from '../errors.js';
+import { gpuError } from '../errors.js';
 import { type AdapterReport, describeAdapter, isSoftwareAdapter } from './adapter-info.js';
+import { noAdapterMessage } from './diagnose.js';
 import { pacePolling, pollMode, type PollMode } from './event-poll.js';
 
 export interface GpuOptions {
@@ -71,11 +72,9 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (e) {
-    throw gpuError(`no WebGPU adapter: ${(e as Error).message}`, e);
+    throw gpuError(`${noAdapterMessage()}\n(requestAdapter: ${(e as Error).message})`, e);
   }
-  if (!adapter) {
-    throw new GpuproofError('GPU', 'no WebGPU adapter found (run `npm run setup` to install a software one)');
-  }
+  if (!adapter) throw gpuError(noAdapterMessage());
   const report = describeAdapter(adapter, opts.backend ?? process.env.GPUPROOF_BACKEND);
   const poll = pollMode(isSoftwareAdapter(report));
   const wanted = new Set([...OPTIONAL_FEATURES, ...(opts.wantFeatures ?? [])]);
