@@ -5,6 +5,7 @@ import { create, globals } from 'webgpu';
 import { GpuproofError, gpuError } from '../errors.js';
 import { type AdapterReport, describeAdapter, isSoftwareAdapter } from './adapter-info.js';
 import { pacePolling, pollMode, type PollMode } from './event-poll.js';
+import { withoutDawnNotices } from './native-stderr.js';
 
 export interface GpuOptions {
   /** Dawn backend: vulkan, metal, d3d12, null, … (env GPUPROOF_BACKEND). */
@@ -69,7 +70,8 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
   let gpu: GPU | undefined = create(dawnFlags(opts));
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const g = gpu;
+    adapter = await withoutDawnNotices(() => g.requestAdapter({ powerPreference: 'high-performance' }));
   } catch (e) {
     throw gpuError(`no WebGPU adapter: ${(e as Error).message}`, e);
   }
