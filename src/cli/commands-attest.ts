@@ -113,7 +113,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
         const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
-        out.progress?.('attest (done)', PHASES.length, PHASES.length);
+        out.progressEnd?.();
         const card = r.cards[0];
         const human = [
           card && r.cards.length === 1 ? checksTable(card.checks) : table(summaryRows([r])),
@@ -130,6 +130,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         out.result({ ok: r.accepted, ...r, db: ledger?.path ?? null }, human);
         setCode(r.accepted ? 0 : 1);
       } finally {
+        out.progressEnd?.();
         ledger?.close();
       }
     })
@@ -165,6 +166,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           done += idx.length;
           out.progress?.('validate', done, list.length);
         });
+        out.progressEnd?.();
         const accepted = results.filter((r) => r.accepted).length;
         out.result(
           { ok: accepted === results.length, db: ledger.path, accepted, total: results.length, results: results.map(brief) },

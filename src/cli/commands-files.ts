@@ -93,9 +93,9 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
-        const kernels = await readyKernels(ctx, { kernel: forced, tuneCache: join(gpuproofHome(), 'autotune.json') });
+        const kernels = await readyKernels(ctx, { kernel: forced, tuneCache: join(gpuproofHome(), 'autotune.json'), onProgress: out.progress });
         return runChallenge(ctx, challenge, { keys, replay, ...kernels, onProgress: out.progress });
-      });
+      }).finally(out.progressEnd);
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);
       const t = state.commitment.body.timings;

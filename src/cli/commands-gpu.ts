@@ -60,7 +60,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress }));
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress })).finally(out.progressEnd);
       if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(r));
       out.result(selftestJson(r), selftestHuman(r));
       setCode(r.accepted ? 0 : 1);
