@@ -52,5 +52,16 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export const checksTable = (checks: Check[]): string =>
-  table([['check', 'result', 'reason'], ...checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.pass ? '' : c.reason])]);
+/** Failed checks first, each with its reason; the passing ones after, listed only when verbose. */
+export function checksTable(checks: Check[], verbose = false): string {
+  const failed = checks.filter((c) => !c.pass);
+  const failures = failed.length > 0 ? [table([['failed check', 'reason'], ...failed.map((c) => [c.name, c.reason])])] : [];
+  return [...failures, passedChecks(checks, verbose)].join('\n');
+}
+
+/** Passing checks: counted, or with verbose listed by name. */
+export function passedChecks(checks: Check[], verbose: boolean): string {
+  const passed = checks.filter((c) => c.pass);
+  if (!verbose) return `${passed.length} of ${checks.length} checks passed${passed.length > 0 ? ' (--verbose lists them)' : ''}`;
+  return table([['passed check', 'result'], ...passed.map((c) => [c.name, 'pass'])]);
+}
