@@ -25,8 +25,8 @@ import { checkOutPath, writeFileAtomic } from '../util/files.js';
 type Args = Record<string, unknown> & { json: boolean };
 
 const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
-/** The attest phases, for progress on a TTY. */
-const PHASES = ['memory', 'rtt', 'commit', 'open'];
+/** The attest phases as the progress line names them: one step each, so no time-left estimate. */
+const ATTEST_PHASES: Record<string, string> = { memory: 'memory challenge', rtt: 'round trip', commit: 'commitment (executor at work)', open: 'openings and verify' };
 
 const HttpUrl = z.string().max(2048).refine((s) => {
   try {
@@ -117,7 +117,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const report = reportPath(a);
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
+        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
         out.progressEnd?.();
         const card = r.cards[0];
         const human = [
