@@ -18,12 +18,15 @@ import { errorInfo } from '../server/attest-steps.js';
 import { intOption, readKeys, readPubKey } from './inputs.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
+import { reportHtml } from './report-html.js';
+import { viewOfAttest } from './verdict-view.js';
+import { checkOutPath, writeFileAtomic } from '../util/files.js';
 
 type Args = Record<string, unknown> & { json: boolean };
 
 const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
-/** The attest phases, for progress on a TTY. */
-const PHASES = ['memory', 'rtt', 'commit', 'open'];
+/** The attest phases as the progress line names them: one step each, so no time-left estimate. */
+const ATTEST_PHASES: Record<string, string> = { memory: 'memory challenge', rtt: 'round trip', commit: 'commitment (executor at work)', open: 'openings and verify' };
 
 const HttpUrl = z.string().max(2048).refine((s) => {
   try {
@@ -103,20 +106,22 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('executor', { type: 'string', describe: "the executor's expected public key (default: trust /v1/info)" })
       .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
       .option('db', { type: 'string', describe: 'store the receipt in this ledger' })
-      .option('all-adapters', { type: 'boolean', default: false, describe: 'challenge every card at once; all must commit inside one window' }), async (raw) => {
+      .option('all-adapters', { type: 'boolean', default: false, describe: 'challenge every card at once; all must commit inside one window' })
+      .option('report', { type: 'string', describe: 'write an HTML report embedding the signed receipt to this file (one card: not with --all-adapters)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json);
       const opts = common(a);
       const claim = claimOf(a.claim);
       const keys = await readKeys(String(a.key));
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
+      const report = reportPath(a);
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(`attest (${p})`, PHASES.indexOf(p), PHASES.length) });
-        out.progress?.('attest (done)', PHASES.length, PHASES.length);
+        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
+        out.progressEnd?.();
         const card = r.cards[0];
         const human = [
-          card && r.cards.length === 1 ? checksTable(card.checks) : table(summaryRows([r])),
+          card && r.cards.length === 1 ? checksTable(card.checks, a.verbose === true) : table(summaryRows([r])),
           '',
           table([
             ['round trip (median of GET /v1/info)', r.rtt ? `${fmt(r.rtt.medianMs)} ms` : 'not measured'],
@@ -127,9 +132,11 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           r.error ? `error: ${r.error.message}` : '',
           r.accepted ? 'ACCEPTED' : 'REJECTED',
         ].filter((s) => s !== '').join('\n');
+        if (report !== undefined && card) writeFileAtomic(report, reportHtml(viewOfAttest(card, claim, r.url, r.rtt?.medianMs ?? null)));
         out.result({ ok: r.accepted, ...r, db: ledger?.path ?? null }, human);
         setCode(r.accepted ? 0 : 1);
       } finally {
+        out.progressEnd?.();
         ledger?.close();
       }
     })
@@ -165,6 +172,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           done += idx.length;
           out.progress?.('validate', done, list.length);
         });
+        out.progressEnd?.();
         const accepted = results.filter((r) => r.accepted).length;
         out.result(
           { ok: accepted === results.length, db: ledger.path, accepted, total: results.length, results: results.map(brief) },
@@ -175,6 +183,14 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         ledger.close();
       }
     });
+}
+
+/** --report's path, checked before any work: one card per report, never over a file without --force. */
+function reportPath(a: Args): string | undefined {
+  if (typeof a.report !== 'string') return undefined;
+  if (a['all-adapters'] === true) throw inputError('report', 'a report is of one card: drop --all-adapters, or attest each card on its own');
+  checkOutPath(a.report, 'report', a.force === true);
+  return a.report;
 }
 
 async function readExecutors(path: string): Promise<ExecutorsFile> {

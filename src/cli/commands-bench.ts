@@ -35,7 +35,7 @@ export function benchCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     const { report, result } = await withGpu({}, async (ctx) => ({
       report: ctx.report,
       result: await benchmarkAdapter(ctx, { n, reps, memoryMib, passes, memoryRuns, onProgress: out.progress }),
-    }));
+    })).finally(out.progressEnd);
     out.result({ ok: true, adapter: report, ...result }, human(report.description || report.device, result));
     setCode(0);
   });

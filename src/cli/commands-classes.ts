@@ -45,7 +45,7 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           out.progress?.('calibrate', i + 1, runs);
         }
         return all;
-      });
+      }).finally(out.progressEnd);
       const entry = calibrationEntry(figures.map((f) => f.figures), figures[0]?.adapter ?? 'unknown', KIT_VERSION, new Date().toISOString().slice(0, 10));
       out.result({ ok: true, entry }, JSON.stringify(entry, null, 2));
       setCode(0);

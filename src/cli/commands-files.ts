@@ -93,9 +93,9 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const dir = executorDir(a);
       const replay = new FileReplayStore(join(dir, 'seen.json'));
       const state = await withGpu({}, async (ctx) => {
-        const kernels = await readyKernels(ctx, { kernel: forced, tuneCache: join(gpuproofHome(), 'autotune.json') });
+        const kernels = await readyKernels(ctx, { kernel: forced, tuneCache: join(gpuproofHome(), 'autotune.json'), onProgress: out.progress });
         return runChallenge(ctx, challenge, { keys, replay, ...kernels, onProgress: out.progress });
-      });
+      }).finally(out.progressEnd);
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);
       const t = state.commitment.body.timings;
@@ -172,7 +172,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       if (keys && input.challenge.body.validatorKey === own) writeJson(receipt as string, signReceipt(keys, input, v));
       const m = v.measured.matmul;
       const scope = pinned === null ? `\n${SELF_CONSISTENCY_ONLY}` : '';
-      out.result({ ...v, validatorKey: pinned, selfConsistencyOnly: pinned === null }, `${checksTable(v.checks)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}${scope}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
+      out.result({ ...v, validatorKey: pinned, selfConsistencyOnly: pinned === null }, `${checksTable(v.checks, a.verbose === true)}\n\n${table([['gflops observed', m.gflops_observed.toFixed(2)], ['gflops reported', m.gflops_reported.toFixed(2)]])}${scope}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`);
       setCode(v.accepted ? 0 : 1);
     });
 }

@@ -8,8 +8,10 @@ import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { selftest } from '../roles/selftest.js';
 import { candidateVariants } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
-import { selftestHuman, selftestJson } from './selftest-output.js';
+import { selftestJson } from './selftest-output.js';
+import { selftestHuman } from './selftest-human.js';
 import { reportHtml } from './report-html.js';
+import { viewOfSelftest } from './verdict-view.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { join } from 'node:path';
 import { gpuproofHome, kernelOption, optionalInt } from './inputs.js';
@@ -43,7 +45,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
       .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
       .option('claim', { type: 'string', describe: 'class to claim' })
-      .option('report', { type: 'string', describe: 'write an HTML report (figures against floors) to this file' })
+      .option('report', { type: 'string', describe: 'write an HTML report to this file: failures first, figures as % of floor, sizes, timings; marked unsigned (attest --report embeds a signed receipt)' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
       .option('warmup', { type: 'boolean', default: true, describe: 'run one small untimed round first, so the timings are not the JIT\'s (--no-warmup to time a cold process)' }), async (raw) => {
       const a = raw as unknown as Args;
@@ -60,9 +62,9 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress }));
-      if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(r));
-      out.result(selftestJson(r), selftestHuman(r));
+      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress })).finally(out.progressEnd);
+      if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(viewOfSelftest(r)));
+      out.result(selftestJson(r), selftestHuman(r, a.verbose === true));
       setCode(r.accepted ? 0 : 1);
     });
 }

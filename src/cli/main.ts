@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nGPU proof of work: exact matmul and validator-observed timing over WebGPU.')
     .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output on stdout' })
     .option('force', { type: 'boolean', default: false, global: true, describe: 'replace an existing --out file' })
+    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'human output: also list the checks that passed (failures are always shown, first)' })
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()

@@ -2,6 +2,7 @@
 // on stderr naming the field, and progress on a TTY only (never with --json).
 import { GpuproofError, exitCodeOf } from '../errors.js';
 import type { Check } from '../roles/verifier.js';
+import { progressLine } from './progress.js';
 
 export type SetCode = (code: number) => void;
 
@@ -10,21 +11,21 @@ export interface Out {
   result(obj: Record<string, unknown>, human: string): void;
   /** Present only on a TTY without --json: each report makes the GPU work wait for it. */
   progress?: ((phase: string, done: number, total: number) => void) | undefined;
+  /** Ends the progress line (before the result is printed); present with progress. */
+  progressEnd?: (() => void) | undefined;
   info(line: string): void;
 }
 
 export function makeOut(json: boolean): Out {
   const tty = !json && process.stderr.isTTY === true;
+  const line = tty ? progressLine((s) => process.stderr.write(s), { columns: () => process.stderr.columns }) : undefined;
   return {
     json,
     result(obj, human) {
       process.stdout.write(json ? `${JSON.stringify(obj, null, 2)}\n` : `${human}\n`);
     },
-    progress: tty
-      ? (phase, done, total) => {
-          process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
-        }
-      : undefined,
+    progress: line?.update,
+    progressEnd: line?.end,
     info(line) {
       if (!json) process.stderr.write(`${line}\n`);
     },
@@ -51,5 +52,16 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export const checksTable = (checks: Check[]): string =>
-  table([['check', 'result', 'reason'], ...checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.pass ? '' : c.reason])]);
+/** Failed checks first, each with its reason; the passing ones after, listed only when verbose. */
+export function checksTable(checks: Check[], verbose = false): string {
+  const failed = checks.filter((c) => !c.pass);
+  const failures = failed.length > 0 ? [table([['failed check', 'reason'], ...failed.map((c) => [c.name, c.reason])])] : [];
+  return [...failures, passedChecks(checks, verbose)].join('\n');
+}
+
+/** Passing checks: counted, or with verbose listed by name. */
+export function passedChecks(checks: Check[], verbose: boolean): string {
+  const passed = checks.filter((c) => c.pass);
+  if (!verbose) return `${passed.length} of ${checks.length} checks passed${passed.length > 0 ? ' (--verbose lists them)' : ''}`;
+  return table([['passed check', 'result'], ...passed.map((c) => [c.name, 'pass'])]);
+}

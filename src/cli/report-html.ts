@@ -1,78 +1,92 @@
-// The provider's report: one self-contained HTML page (inline SVG, no scripts, no external
-// resources) with each measured figure against the floors of the claimed and detected classes.
+// The provider's report: one self-contained HTML page (no scripts, no external resources, every
+// string escaped). Failures first; each figure as a percentage of its floor on a linear scale, so
+// a figure far below a floor looks far below it; sizes, timings, the kit's version and the
+// adapter. A selftest's report says it is unsigned (validator and executor were one process, so it
+// proves nothing to anyone else); attest's embeds the receipt the validator signed.
+import { KIT_VERSION } from '../version.js';
 import { DIMENSIONS } from '../roles/classes.js';
-import type { SelftestResult } from '../roles/selftest.js';
-import { shownFloors } from './selftest-output.js';
+import { failedChecks, failedFloors, fmt, formatPct, pctOfFloor, UNITS, type VerdictView } from './verdict-view.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
 
-const UNITS: Record<string, string> = {
-  'matmul.f32_gflops': 'GFLOPS',
-  'matmul.tensor_gflops': 'GFLOPS',
-  'memory.bandwidth_gbs': 'GB/s',
-  'memory.capacity_gib': 'GiB',
-};
+/** Bars are capped here; the number beside a capped bar is the true one. */
+export const BAR_CAP_PCT = 200;
+const BAR_W = 400;
+const X0 = 220;
 
-/** Log-scale bars: measured figure and each shown floor, per dimension. */
-function chart(r: SelftestResult): string {
-  const floors = shownFloors(r);
-  const rows = DIMENSIONS.map((d) => ({
-    d,
-    measured: r.judgement.figures[d] ?? null,
-    floors: floors.filter((f) => f.dimension === d),
-  }));
-  const values = rows.flatMap((x) => [x.measured ?? 0, ...x.floors.map((f) => f.floor)]).filter((v) => v > 0);
-  const lo = Math.log10(Math.min(...values, 1)) - 0.5;
-  const hi = Math.log10(Math.max(...values, 10)) + 0.2;
-  const W = 560;
-  const x = (v: number): number => (v > 0 ? ((Math.log10(v) - lo) / (hi - lo)) * W : 0);
-  const bar = 16;
-  let y = 10;
+/** One bar per shown floor, as measured ÷ floor; a line marks 100 %. */
+function chart(v: VerdictView): string {
+  const scale = (p: number): number => (Math.min(p, BAR_CAP_PCT) / BAR_CAP_PCT) * BAR_W;
   const parts: string[] = [];
-  for (const row of rows) {
-    parts.push(`<text x="0" y="${y + 12}" class="dim">${esc(row.d)} (${UNITS[row.d]})</text>`);
+  let y = 8;
+  for (const d of DIMENSIONS) {
+    const floors = v.floors.filter((f) => f.dimension === d);
+    if (floors.length === 0) continue;
+    parts.push(`<text x="0" y="${y + 12}" class="dim">${esc(d)} (${UNITS[d]}): measured ${esc(fmt(v.figures[d]))}</text>`);
     y += 18;
-    const series = [{ label: 'measured', v: row.measured, cls: 'measured' }, ...row.floors.map((f) => ({ label: `floor ${f.class}`, v: f.floor as number | null, cls: f.status === 'pass' ? 'pass' : f.status === 'fail' ? 'fail' : 'nm' }))];
-    for (const s of series) {
-      const w = s.v === null ? 0 : Math.max(2, x(s.v));
-      parts.push(`<rect x="150" y="${y}" width="${w.toFixed(1)}" height="${bar}" class="${s.cls}"/>`);
-      parts.push(`<text x="146" y="${y + 12}" text-anchor="end" class="lbl">${esc(s.label)}</text>`);
-      parts.push(`<text x="${(156 + w).toFixed(1)}" y="${y + 12}" class="val">${s.v === null ? 'not measured' : fmt(s.v)}</text>`);
-      y += bar + 4;
+    for (const f of floors) {
+      const p = pctOfFloor(f);
+      const w = p === null ? 0 : scale(p);
+      parts.push(`<text x="${X0 - 6}" y="${y + 12}" text-anchor="end" class="lbl">floor ${esc(f.class)} = ${esc(fmt(f.floor))}</text>`);
+      parts.push(`<rect x="${X0}" y="${y}" width="${w.toFixed(1)}" height="16" class="${f.status === 'not-measured' ? 'nm' : f.status}"/>`);
+      const label = p === null ? 'not measured' : `${formatPct(p)} of floor${p > BAR_CAP_PCT ? ' (bar capped)' : ''}`;
+      parts.push(`<text x="${(X0 + w + 6).toFixed(1)}" y="${y + 12}" class="val">${esc(label)}</text>`);
+      y += 20;
     }
-    y += 10;
+    y += 8;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 260}" height="${y}" role="img" aria-label="measured figures against class floors">${parts.join('')}</svg>`;
+  const at100 = X0 + scale(100);
+  parts.push(`<line x1="${at100}" y1="0" x2="${at100}" y2="${y}" class="floor"/><text x="${at100 + 3}" y="${y + 12}" class="lbl">100 % = floor</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${X0 + BAR_W + 190}" height="${y + 18}" role="img" aria-label="each measured figure as a percentage of its class floor, linear scale">${parts.join('')}</svg>`;
 }
 
-export function reportHtml(r: SelftestResult, when = new Date()): string {
-  const c = r.judgement.classification;
-  const checks = r.checks.map((k) => `<tr class="${k.pass ? 'ok' : 'bad'}"><td>${esc(k.name)}</td><td>${k.pass ? 'pass' : 'FAIL'}</td><td>${esc(k.pass ? '' : k.reason)}</td></tr>`).join('');
-  const claim = c.claim ? `${esc(c.claim.id)}: ${c.claim.status === 'ok' ? 'holds' : `${esc(c.claim.status)} (${esc(c.claim.failed.join(', '))})`}` : 'none';
+function failuresHtml(v: VerdictView): string {
+  const checks = failedChecks(v).map((c) => `<li><code>${esc(c.name)}</code>: ${esc(c.reason)}</li>`);
+  const floors = failedFloors(v).map((f) => `<li>floor <code>${esc(f.class)}</code> ${esc(f.dimension)}: ${esc(fmt(f.measured))} of ${esc(fmt(f.floor))} (${esc(formatPct(pctOfFloor(f)))})</li>`);
+  if (checks.length + floors.length === 0) return '<h2>Failures</h2>\n<p>None: every check passed and every floor shown holds.</p>';
+  return `<h2>Failures</h2>\n<ul class="bad">${[...checks, ...floors].join('')}</ul>`;
+}
+
+/** Who vouches for the page: nobody (a selftest), or the validator whose receipt it embeds. */
+function provenance(v: VerdictView): string {
+  const r = v.receipt;
+  if (!r) {
+    return '<p class="note"><strong>Unsigned self-test output.</strong> The validator and the executor ran in one process on this machine, so this page proves nothing to anyone else; a third party should attest the machine over the network (<code>gpuproof attest</code>), whose report embeds the receipt it signs.</p>';
+  }
+  return `<p class="note"><strong>Signed receipt embedded below:</strong> signed by validator <code>${esc(r.signer)}</code> (ed25519) for executor <code>${esc(r.body.executorKey)}</code>, issued ${esc(new Date(r.body.issuedAt).toISOString())}. The figures on this page are the receipt's; check its signature against the validator's public key.</p>`;
+}
+
+const receiptBlock = (v: VerdictView): string => (v.receipt ? `<h2>Signed receipt</h2>\n<pre class="receipt">${esc(JSON.stringify(v.receipt, null, 2))}</pre>` : '');
+
+const rows = (pairs: [string, string][]): string => pairs.map(([k, x]) => `<tr><th>${esc(k)}</th><td>${esc(x)}</td></tr>`).join('');
+
+export function reportHtml(v: VerdictView, when = new Date()): string {
+  const claim = v.claim ? `${v.claim.id}: ${v.claim.holds ? 'holds' : 'does not hold'}` : 'none';
+  const passed = v.checks.filter((c) => c.pass).map((c) => `<li><code>${esc(c.name)}</code></li>`).join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gpuproof report: ${esc(r.class)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>gpuproof ${esc(v.source)} report: ${esc(v.class ?? 'no class')}</title>
 <style>
-body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
-h1{font-size:1.4em} table{border-collapse:collapse;margin:1em 0} td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}
-.verdict{font-size:1.2em;font-weight:bold} .accepted{color:#176f2c} .rejected{color:#b00020}
-tr.bad td{color:#b00020} .dim{font-weight:bold;font-size:13px} .lbl,.val{font-size:12px}
-rect.measured{fill:#3367d6} rect.pass{fill:#7cb342} rect.fail{fill:#e53935} rect.nm{fill:#bbb}
+body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:62em}
+h1{font-size:1.4em} table{border-collapse:collapse;margin:1em 0} td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+.verdict{font-size:1.2em;font-weight:bold} .accepted{color:#176f2c} .rejected{color:#b00020} ul.bad li{color:#b00020}
+.note{background:#fff8e1;padding:.6em;border-left:4px solid #f9a825} .dim{font-weight:bold;font-size:13px} .lbl,.val{font-size:12px}
+rect.pass{fill:#7cb342} rect.fail{fill:#e53935} rect.nm{fill:#bbb} line.floor{stroke:#222;stroke-dasharray:4 3}
+pre.receipt{background:#f4f4f4;padding:.8em;overflow-x:auto;font-size:12px}
 </style></head><body>
-<h1>gpuproof report</h1>
-<p class="verdict ${r.accepted ? 'accepted' : 'rejected'}">${r.accepted ? 'ACCEPTED' : 'REJECTED'} — class <code>${esc(r.class)}</code>, score ${r.score.toFixed(3)}</p>
-<table>
-<tr><th>adapter</th><td>${esc(r.adapter.description || r.adapter.device)} (${esc(r.adapter.vendor)}, ${esc(r.adapter.backend)})</td></tr>
-<tr><th>claim</th><td>${claim}</td></tr>
-<tr><th>adapter strings</th><td>${esc(c.adapterAgreement.note)}</td></tr>
-<tr><th>kernel</th><td>${esc(r.kernel)}</td></tr>
-<tr><th>generated</th><td>${esc(when.toISOString())}</td></tr>
-</table>
+<h1>gpuproof ${esc(v.source)} report</h1>
+<p class="verdict ${v.accepted ? 'accepted' : 'rejected'}">${v.accepted ? 'ACCEPTED' : 'REJECTED'} — class <code>${esc(v.class ?? 'none')}</code>, score ${v.score.toFixed(3)}, claim ${esc(claim)}</p>
+${provenance(v)}
+${failuresHtml(v)}
 <h2>Figures against floors</h2>
-<p>Bars on a logarithmic scale: blue is what the validator observed; green floors hold, red floors fail, grey were not measured.</p>
-${chart(r)}
-<h2>Checks</h2>
-<table><tr><th>check</th><th>result</th><th>reason</th></tr>${checks}</table>
+<p>Each bar is the measured figure as a percentage of a class floor, on a linear scale: the dashed line is 100 % (the floor), bars stop at ${BAR_CAP_PCT} % with the true percentage written beside them. Green floors hold, red floors fail, grey were not measured.</p>
+${chart(v)}
+<h2>Sizes and timings</h2>
+<table>${rows(v.sizes)}${rows(v.timings)}</table>
+<h2>Run</h2>
+<table>${rows([['adapter', v.adapter], ['kit version', KIT_VERSION], ['generated', when.toISOString()]])}</table>
+<h2>Passing checks (${v.checks.length - failedChecks(v).length} of ${v.checks.length})</h2>
+<ul>${passed}</ul>
+${receiptBlock(v)}
 </body></html>
 `;
 }

@@ -6,6 +6,7 @@ import { gpuError } from '../errors.js';
 import { type AdapterReport, describeAdapter, isSoftwareAdapter } from './adapter-info.js';
 import { noAdapterMessage } from './diagnose.js';
 import { pacePolling, pollMode, type PollMode } from './event-poll.js';
+import { withoutDawnNotices } from './native-stderr.js';
 
 export interface GpuOptions {
   /** Dawn backend: vulkan, metal, d3d12, null, … (env GPUPROOF_BACKEND). */
@@ -70,7 +71,8 @@ export async function openGpu(opts: GpuOptions = {}): Promise<GpuContext> {
   let gpu: GPU | undefined = create(dawnFlags(opts));
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const g = gpu;
+    adapter = await withoutDawnNotices(() => g.requestAdapter({ powerPreference: 'high-performance' }));
   } catch (e) {
     throw gpuError(`${noAdapterMessage()}\n(requestAdapter: ${(e as Error).message})`, e);
   }

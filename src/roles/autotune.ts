@@ -77,10 +77,12 @@ export interface ReadyKernels {
  * The kernels an executor will run, made ready on this device: forced ones as given, the others
  * the autotuner's (cached in `tuneCache` when given) unless `tune` is false; then prepareExecutor.
  */
-export async function readyKernels(ctx: GpuContext, opts: { kernel?: string | undefined; memoryKernel?: InPlaceKernel | undefined; tuneCache?: string | undefined; tune?: boolean }): Promise<ReadyKernels> {
+export async function readyKernels(ctx: GpuContext, opts: { kernel?: string | undefined; memoryKernel?: InPlaceKernel | undefined; tuneCache?: string | undefined; tune?: boolean; onProgress?: ((phase: string, done: number, total: number) => void) | undefined }): Promise<ReadyKernels> {
+  if (opts.kernel === undefined && opts.tune !== false) opts.onProgress?.('autotune', 0, 1);
   const tuned = opts.kernel === undefined && opts.tune !== false ? await chooseKernel(ctx, opts.tuneCache) : undefined;
   const kernel = opts.kernel ?? tuned?.kernel;
   const memoryKernel = opts.memoryKernel ?? tuned?.memoryKernel;
+  opts.onProgress?.('warm-up', 0, 1);
   await prepareExecutor(ctx, kernel, memoryKernel);
   return { kernel, memoryKernel };
 }

@@ -80,16 +80,20 @@ interface Party {
   store: MemoryReplayStore;
 }
 
-async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, spec: ChallengeSpec, rows: number): Promise<{ v: Verification; input: VerifyInput; commitMs: number; openMs: number; verifyMs: number }> {
+async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, spec: ChallengeSpec, rows: number, onProgress?: SelftestOptions['onProgress']): Promise<{ v: Verification; input: VerifyInput; commitMs: number; openMs: number; verifyMs: number }> {
   const challenge: SignedChallenge = issueChallenge(v.keys, spec, v.store);
+  // The executor reports each iteration once done: this marks where the phase starts.
+  onProgress?.('matmul', 0, spec.matmul.iterations);
   const sent = performance.now();
   const state = await runChallenge(ctx, challenge, exec);
   const observedMs = performance.now() - sent;
   const window = { ...receiveCommitment(v.keys, challenge, state.commitment, v.store), observedMs };
   const request = makeOpenRequest(v.keys, challenge, state.commitment, window, rows);
+  onProgress?.('openings', 0, 1);
   const t1 = performance.now();
   const openings = await answerOpenings(ctx, state, request, exec);
   const t2 = performance.now();
+  onProgress?.('verify', 0, 1);
   const input = { challenge, commitment: state.commitment, request, openings };
   const result = verifyProof(input, toB64(v.keys.publicKey));
   return { v: result, input, commitMs: observedMs, openMs: t2 - t1, verifyMs: performance.now() - t2 };
@@ -121,7 +125,7 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
-  const ready = await readyKernels(ctx, { kernel: opts.kernel, memoryKernel: opts.memoryKernel, tuneCache: opts.tuneCache });
+  const ready = await readyKernels(ctx, { kernel: opts.kernel, memoryKernel: opts.memoryKernel, tuneCache: opts.tuneCache, onProgress: opts.onProgress });
   const kernel = ready.kernel ?? DEFAULT_VARIANT_ID;
   const memoryKernel = ready.memoryKernel ?? defaultInPlaceKernel(ctx);
   if (opts.warmup !== false && !roundWarmed.has(ctx.device)) await warmupRound(ctx, { kernel, memoryKernel });
@@ -130,8 +134,8 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const executorKeys = generateKeyPair();
   const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, memoryKernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const base = { executorKey: toB64(executorKeys.publicKey), claim: opts.claim ?? 'any' };
-  const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS)];
-  if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1));
+  const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS, opts.onProgress)];
+  if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1, opts.onProgress));
   const [mm, mem] = runs;
   if (!mm) throw new Error('unreachable');
   const checks = [...mm.v.checks, ...(mem?.v.checks ?? []).map((c) => (c.name.startsWith('memory.') ? c : { ...c, name: `memory-run.${c.name}` }))];
