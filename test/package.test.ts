@@ -59,9 +59,8 @@ describe('the packed kit', () => {
     const home = join(root, 'home');
     const r = await run('npx', ['--no-install', 'gpuproof', 'selftest', '--n', '64', '--iterations', '2', '--memory-mib', '0', '--json'], { cwd: app, env: { GPUPROOF_HOME: home } });
     assert.equal(r.code, 0, `selftest exit ${r.code}:\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
-    const json = JSON.parse(r.stdout) as { accepted: boolean; checks: { name: string; pass: boolean }[] };
-    assert.equal(json.accepted, true);
-    assert.ok(json.checks.some((c) => c.name === 'matmul.rows' && c.pass), 'no passing matmul row check');
+    // Only the verdict here: the rest of the JSON envelope is the CLI tests' to pin.
+    assert.equal((JSON.parse(r.stdout) as { accepted: unknown }).accepted, true);
   });
 
   test("the ledger's native SQLite module loads where the tarball was installed", async () => {
