@@ -41,6 +41,7 @@ COPY --from=build /opt/gpuproof/dist dist
 COPY bin bin
 COPY shaders shaders
 COPY fixtures/gpu-classes.json fixtures/gpu-classes.json
+COPY LICENSE LICENSE
 
 # graphics: the toolkit mounts the NVIDIA Vulkan ICD and libGLX_nvidia only with it, and WebGPU
 # reaches the GPU through Vulkan; compute and utility alone leave Dawn without an adapter.
