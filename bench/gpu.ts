@@ -36,8 +36,8 @@ async function selftestFigures(ctx: GpuContext): Promise<Record<string, unknown>
     for (let i = 0; i < runs; i++) {
       const r = await selftest(ctx, { n: 512, iterations: 4, memoryMib, passes: 4, kernel, memoryKernel });
       if (!r.accepted) throw new Error('selftest rejected during the bench');
-      out.observed.push(r.measured.matmul.gflops_observed);
-      out.wall.push(r.timings.total_ms);
+      out.observed.push(r.measured.matmul.gflopsObserved);
+      out.wall.push(r.timings.totalMs);
       const { gpu, host } = splitSelftest(r.timings);
       out.gpu.push(gpu);
       out.host.push(host);
@@ -82,7 +82,7 @@ function coldRuns(runs: number, flags: string[]): Record<string, unknown> {
     const r = JSON.parse(out) as { accepted: boolean; timings: SelftestTimings };
     if (!r.accepted) throw new Error('cold selftest rejected during the bench');
     const split = splitSelftest(r.timings);
-    wall.push(r.timings.total_ms);
+    wall.push(r.timings.totalMs);
     gpu.push(split.gpu);
     host.push(split.host);
   }

@@ -12,10 +12,10 @@ export function machineDescription(): string {
 
 /** A selftest's timings as the bench reports them (the `timings` of `selftest --json`). */
 export interface SelftestTimings {
-  total_ms: number;
-  commit_ms: number;
-  open_ms: number;
-  verify_ms: number;
+  totalMs: number;
+  commitMs: number;
+  openMs: number;
+  verifyMs: number;
   phases: Record<string, number>;
 }
 
@@ -25,7 +25,7 @@ export interface SelftestTimings {
  */
 export function splitSelftest(t: SelftestTimings): { gpu: number; host: Record<string, number> } {
   const gpu = Object.values(t.phases).reduce((s, x) => s + x, 0);
-  return { gpu, host: { commit_host_ms: t.commit_ms - gpu, open_ms: t.open_ms, verify_ms: t.verify_ms, other_ms: t.total_ms - t.commit_ms - t.open_ms - t.verify_ms } };
+  return { gpu, host: { commitHostMs: t.commitMs - gpu, openMs: t.openMs, verifyMs: t.verifyMs, otherMs: t.totalMs - t.commitMs - t.openMs - t.verifyMs } };
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;

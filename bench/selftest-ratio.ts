@@ -19,7 +19,7 @@ export async function selftestRatio(runs = 7): Promise<Record<string, unknown>> 
       const r = await selftest(ctx, { n: 512, iterations: 4, memoryMib: 16, passes: 4, kernel, memoryKernel });
       if (!r.accepted) throw new Error('selftest rejected');
       const split = splitSelftest(r.timings);
-      wall.push(r.timings.total_ms);
+      wall.push(r.timings.totalMs);
       gpu.push(split.gpu);
       host.push(split.host);
     }
@@ -32,7 +32,7 @@ export async function selftestRatio(runs = 7): Promise<Record<string, unknown>> 
       wall_ms: wall,
       gpu_phase_ms: gpu,
       wall_over_gpu: med(wall) / med(gpu),
-      host_median_ms: { commit_host: part('commit_host_ms'), open: part('open_ms'), verify: part('verify_ms'), other: part('other_ms') },
+      hostMedianMs: { commit_host: part('commitHostMs'), open: part('openMs'), verify: part('verifyMs'), other: part('otherMs') },
     };
   } finally {
     await ctx.close();

@@ -15,8 +15,8 @@ const adapter = await withGpu({}, async (ctx) => {
     for (let run = 0; run < RUNS; run++) {
       const r = await selftest(ctx, { n, iterations: 4 });
       const m = r.measured.matmul;
-      rows.push({ n, iterations: 4, run, accepted: r.accepted, total_ms: r.timings.total_ms, commit_ms: r.timings.commit_ms, open_ms: r.timings.open_ms, verify_ms: r.timings.verify_ms, gpu_phases_ms: r.timings.phases, gflops_observed: m.gflops_observed, gflops_reported: m.gflops_reported });
-      console.log(`n=${n} run ${run}: total ${r.timings.total_ms.toFixed(0)} ms, commit ${r.timings.commit_ms.toFixed(0)} ms, ${m.gflops_observed.toFixed(2)} GFLOPS observed, ${m.gflops_reported.toFixed(2)} reported`);
+      rows.push({ n, iterations: 4, run, accepted: r.accepted, totalMs: r.timings.totalMs, commitMs: r.timings.commitMs, openMs: r.timings.openMs, verifyMs: r.timings.verifyMs, gpuPhasesMs: r.timings.phases, gflopsObserved: m.gflopsObserved, gflopsReported: m.gflopsReported });
+      console.log(`n=${n} run ${run}: total ${r.timings.totalMs.toFixed(0)} ms, commit ${r.timings.commitMs.toFixed(0)} ms, ${m.gflopsObserved.toFixed(2)} GFLOPS observed, ${m.gflopsReported.toFixed(2)} reported`);
     }
   }
   return ctx.report;

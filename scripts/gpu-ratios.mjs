@@ -49,7 +49,7 @@ const record = {
     tensor_f16_over_gemm_f16: { kernel: tensorF16?.id ?? null, gflops: tensorF16?.gflops ?? null, vendor_gflops: (baseline?.gemm_f16_tflops ?? NaN) * 1000, ratio: ratio(tensorF16?.gflops, baseline?.gemm_f16_tflops * 1000) },
     tensor_i8_over_gemm_i8: { kernel: tensorI8?.id ?? null, gops: tensorI8?.gflops ?? null, vendor_gops: (baseline?.gemm_i8_tops ?? NaN) * 1000, ratio: ratio(tensorI8?.gflops, baseline?.gemm_i8_tops * 1000) },
     memory_over_triad: { gbs: memBest, triad_gbs: baseline?.triad_gbs ?? null, ratio: ratio(memBest, baseline?.triad_gbs), target: 0.9 },
-    selftest_wall_over_gpu: ratio(selftest?.timings?.total_ms, phases),
+    selftest_wall_over_gpu: ratio(selftest?.timings?.totalMs, phases),
   },
   selftest_summary: selftest ? { accepted: selftest.accepted, class: selftest.class, score: selftest.score, kernel: selftest.kernel, memoryKernel: selftest.memoryKernel, measured: selftest.measured } : null,
   raw: { adapters, selftest, bench, baseline },

@@ -61,8 +61,8 @@ test('attest with a memory proof: its own challenge first, its figures in the fi
   assert.equal(r.code, 0, describeResult(r));
   const card = (r.json?.cards as { checks: { name: string; pass: boolean }[]; receipt: { body: { measured: Record<string, unknown>; class: string } } }[])[0];
   assert.ok(card?.checks.some((c) => c.name === 'memory.challenge' && c.pass), 'the memory challenge is a named check of the final receipt');
-  const mem = card?.receipt.body.measured.memory as { capacity_bytes: number; window: string } | undefined;
-  assert.equal(mem?.capacity_bytes, 2 ** 20);
+  const mem = card?.receipt.body.measured.memory as { capacityBytes: number; window: string } | undefined;
+  assert.equal(mem?.capacityBytes, 2 ** 20);
   assert.equal(mem?.window, 'own', 'memory timed in its own window');
   assert.equal(card?.receipt.body.class, 'software');
   const list = await runCli(['receipts', '--db', db, '--json'], { home });

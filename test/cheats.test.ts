@@ -145,8 +145,8 @@ describe('honest baselines', () => {
     const v = verify(t, t.request, t.openings);
     assertAccepted(v, 'GPU honest');
     assert.deepEqual(v.checks.map((c) => c.name).sort(), [...NAMED_CHECKS].sort());
-    assert.equal(v.measured.matmul.rows_opened, 32);
-    assert.equal(v.measured.matmul.row_check, 'exact');
+    assert.equal(v.measured.matmul.rowsOpened, 32);
+    assert.equal(v.measured.matmul.rowCheck, 'exact');
   });
 
   test('the CPU cheater, not cheating, commits to the GPU executor\'s root and is accepted', async () => {
@@ -186,7 +186,7 @@ describe('data cheats (CPU cheater)', () => {
     const hreq = requestFor(p, honest, [bad]);
     const hv = verify(honest, hreq, honest.x.open(hreq));
     assertAccepted(hv, 'honest, Freivalds');
-    assert.equal(hv.measured.matmul.row_check, 'freivalds');
+    assert.equal(hv.measured.matmul.rowCheck, 'freivalds');
     for (const delta of [1, -1, 64]) {
       const c = cheaterCommit(p, size, (x) => x.setRow(bad.k, bad.i, x.perturbed(bad.k, bad.i, 100, delta)));
       const req = requestFor(p, c, [bad]);
@@ -694,7 +694,7 @@ describe('timing phases and forged sizes', () => {
     const c = cheaterCommit(p, SMALL, undefined, { timings: { totalMs: 0, phases: { 'matmul.chain': 1e9 } } });
     const req = makeOpenRequest(p.v, c.challenge, c.commitment, c.window, 32);
     const v = verify(c, req, c.x.open(req));
-    assert.ok(v.measured.matmul.reported_ms <= v.measured.matmul.observed_ms, 'reported time is capped at the observed window');
+    assert.ok(v.measured.matmul.reportedMs <= v.measured.matmul.observedMs, 'reported time is capped at the observed window');
     assertRejectedBy(v, ['timing.reported-within-observed'], 'phase above observed');
   });
 

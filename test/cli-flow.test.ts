@@ -86,9 +86,9 @@ test('the honest file flow is accepted: verify exits 0 and every check passes', 
   const m = obj(obj(machine.json?.measured, 'measured').matmul, 'measured.matmul');
   assert.equal(m.n, 64);
   assert.equal(m.iterations, 2);
-  assert.equal(m.rows_opened, DEFAULT_OPEN_ROWS);
-  assert.equal(typeof m.gflops_observed, 'number');
-  assert.equal(typeof m.gflops_reported, 'number');
+  assert.equal(m.rowsOpened, DEFAULT_OPEN_ROWS);
+  assert.equal(typeof m.gflopsObserved, 'number');
+  assert.equal(typeof m.gflopsReported, 'number');
   // The message files are what docs/design.md says they are.
   const commitment = JSON.parse(readFileSync(t.commitment, 'utf8')) as { type: string; body: { version: number; matmul: { layers: number; rows: number } } };
   assert.equal(commitment.type, 'commitment');
@@ -453,11 +453,11 @@ test('selftest --json --n 64 --iterations 2 accepts and reports adapter, figures
   assert.equal(m.n, 64);
   assert.equal(m.iterations, 2);
   assert.ok(['f32', 'f16-subgroup-matrix', 'i8-subgroup-matrix'].includes(m.path as string), `path ${String(m.path)}`);
-  for (const k of ['gflops_observed', 'gflops_reported'] as const) {
+  for (const k of ['gflopsObserved', 'gflopsReported'] as const) {
     assert.ok(typeof m[k] === 'number' && Number.isFinite(m[k]) && m[k] > 0, `${k} = ${String(m[k])}`);
   }
   const timings = obj(j?.timings, 'timings');
-  for (const k of ['commit_ms', 'open_ms', 'verify_ms', 'total_ms']) assert.equal(typeof timings[k], 'number', `timings.${k}`);
+  for (const k of ['commitMs', 'openMs', 'verifyMs', 'totalMs']) assert.equal(typeof timings[k], 'number', `timings.${k}`);
   assert.equal(r.stderr.includes('\r'), false, 'progress printed under --json');
   assert.deepEqual(readdirSync(dir), [], 'selftest wrote files');
   // The autotuner measured both kernels once and cached its picks for this adapter: what ran.

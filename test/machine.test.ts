@@ -35,7 +35,7 @@ after(async () => {
 
 const challengeFor = (executor: Uint8Array) => issueChallenge(validator, { executorKey: toB64(executor), matmul: SIZE }, new MemoryReplayStore());
 const machineOf = (r: { cards: { receipt: { body: { measured: Record<string, unknown> } } }[] }) =>
-  r.cards[0]?.receipt.body.measured.machine as { cards: number; committed: number; window_ms: number; aggregate_gflops: number };
+  r.cards[0]?.receipt.body.measured.machine as { cards: number; committed: number; windowMs: number; aggregateGflops: number };
 
 test('two slots: each card runs its own challenge; with both busy the answer is 429', async () => {
   assert.equal(two.info().adapters.length, 2);
@@ -63,7 +63,7 @@ test('all adapters at once: one receipt per card, judged over the common window'
   }
   const fig = machineOf(m);
   assert.deepEqual([fig.cards, fig.committed], [2, 2]);
-  assert.ok(fig.aggregate_gflops > 0);
+  assert.ok(fig.aggregateGflops > 0);
 });
 
 test('a machine of several agents: every card challenged at once, all accepted over one window', async () => {
@@ -93,7 +93,7 @@ test('two "cards" that are one card: served one after the other, the common wind
   // Both targets are the one-slot agent: the second challenge waits out a 429 (≥ 1 s) and runs
   // after the first, and that wait is inside the window every card is judged by.
   const rs = await attestMachine({ keys: validator, size: SIZE, rows: 4 }, [{ url: one.url }, { url: one.url }]);
-  const retries = rs.map((r) => (r.cards[0]?.receipt.body.measured.network as { busy_retries: number }).busy_retries);
+  const retries = rs.map((r) => (r.cards[0]?.receipt.body.measured.network as { busyRetries: number }).busyRetries);
   assert.ok(retries.some((n) => n >= 1), `one challenge waited: ${retries.join(',')}`);
   const windowMs = rs[0]?.windowMs ?? 0;
   assert.ok(windowMs >= 1000, `window ${windowMs} ms includes the wait`);

@@ -98,8 +98,8 @@ function honestBaseline(p: Parties, mem: Mem, forced: number[] = [], opts: Memor
   const req = requestFor(p, h, forced);
   const v = verify(h, req, h.x.open(req));
   assertAccepted(v, `honest ${JSON.stringify(mem)} ${JSON.stringify(opts)}`);
-  assert.equal(v.measured.memory?.blocks_opened, req.body.blocks.length);
-  assert.equal(v.measured.memory?.words_checked, req.body.blocks.length * WORDS_PER_BLOCK);
+  assert.equal(v.measured.memory?.blocksOpened, req.body.blocks.length);
+  assert.equal(v.measured.memory?.wordsChecked, req.body.blocks.length * WORDS_PER_BLOCK);
 }
 
 /** Flips one hex digit of a hex string (stays well-formed). */
@@ -134,8 +134,8 @@ describe('honest baselines', () => {
     assertAccepted(v, 'GPU honest');
     for (const name of MEMORY_CHECKS) assert.ok(v.checks.some((x) => x.name === name && x.pass), `${name} present and passing`);
     assert.ok(!v.checks.some((x) => x.name === 'memory.absent'));
-    assert.equal(v.measured.memory?.capacity_bytes, 2 ** 20);
-    assert.equal(v.measured.memory?.words_checked, opened(M1) * WORDS_PER_BLOCK);
+    assert.equal(v.measured.memory?.capacityBytes, 2 ** 20);
+    assert.equal(v.measured.memory?.wordsChecked, opened(M1) * WORDS_PER_BLOCK);
     // The CPU cheater on the same challenge and the adapter's own limits: the same layout and root.
     const x = new MemoryCheater(challenge, p.e, { limits: gpu().device.limits });
     assert.deepEqual(x.params, memoryLayout(1, 3, gpu().device.limits));
@@ -546,7 +546,7 @@ describe('dishonest layouts fail memory.layout (or memory.shape)', () => {
       const req = makeOpenRequest(p.v, c.challenge, c.commitment, c.window);
       const v = verify(c, req, c.x.open(req));
       assertRejectedBy(v, ['memory.layout'], what);
-      assert.equal(v.measured.memory?.words_checked, 0, `${what}: no words recomputed with a bad layout`);
+      assert.equal(v.measured.memory?.wordsChecked, 0, `${what}: no words recomputed with a bad layout`);
     }
   });
 
@@ -637,7 +637,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
     for (const [what, blocks] of cases) {
       const v = verify(c, req, c.x.open(req, { blocks }));
       assertRejectedBy(v, ['memory.openings-complete'], what);
-      assert.equal(v.measured.memory?.words_checked, 0);
+      assert.equal(v.measured.memory?.wordsChecked, 0);
     }
     // Index fields rewritten to the asked ones over other blocks' data and paths: complete, but
     // the paths fail.

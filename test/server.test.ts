@@ -242,7 +242,7 @@ test('a challenge with the memory proof is answered over HTTP and verifies', asy
   assert.equal(o.status, 200, o.text);
   const v = verifyProof({ challenge: ch, commitment: c, request, openings: parseMessage('openings', o.json) }, toB64(validator.publicKey));
   assert.equal(v.accepted, true, JSON.stringify(v.checks.filter((x) => !x.pass)));
-  assert.ok(v.measured.memory && v.measured.memory.capacity_gib > 0);
+  assert.ok(v.measured.memory && v.measured.memory.capacityGib > 0);
 });
 
 test('commitments name the challenge they answer', async () => {

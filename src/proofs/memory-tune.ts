@@ -25,7 +25,7 @@ export interface MemoryKernelTiming {
 /** One timed memory proof with `kernel`: its pass phase and the bandwidth that makes. */
 export interface MemoryKernelRun {
   kernel: InPlaceKernel;
-  passes_ms: number;
+  passesMs: number;
   gbs: number;
   method: string;
 }
@@ -33,7 +33,7 @@ export interface MemoryKernelRun {
 export async function timeMemoryKernel(ctx: GpuContext, seed: Uint8Array, layout: MemoryParams, kernel: InPlaceKernel): Promise<MemoryKernelRun> {
   const run = await runMemoryProof(ctx, seed, layout, { inplaceKernel: kernel });
   const ms = run.phases['memory.passes'] ?? Number.NaN;
-  return { kernel: run.inplaceKernel, passes_ms: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method };
+  return { kernel: run.inplaceKernel, passesMs: ms, gbs: trafficBytes(layout) / ms / 1e6, method: run.method };
 }
 
 /** Large enough that the passes, not the dispatch overhead, are timed; seconds at most. */
@@ -49,8 +49,8 @@ export async function tuneMemoryKernel(ctx: GpuContext, size = memoryTuneSize(ct
   for (const kernel of IN_PLACE_KERNELS) {
     const runs: MemoryKernelRun[] = [];
     for (let r = 0; r < reps; r++) runs.push(await timeMemoryKernel(ctx, seed, layout, kernel));
-    const best = runs.reduce((x, y) => (y.passes_ms < x.passes_ms ? y : x));
-    out.push({ kernel, ...size, ms: best.passes_ms, gbs: best.gbs, method: best.method });
+    const best = runs.reduce((x, y) => (y.passesMs < x.passesMs ? y : x));
+    out.push({ kernel, ...size, ms: best.passesMs, gbs: best.gbs, method: best.method });
   }
   return out.sort((x, y) => y.gbs - x.gbs);
 }

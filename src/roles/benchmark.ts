@@ -25,7 +25,7 @@ export interface BenchmarkOptions {
 
 export interface BenchmarkResult {
   matmul: { n: number; reps: number; variants: VariantTiming[] };
-  memory: { mib: number; passes: number; chunks: number; rows_per_chunk: number; bytes_per_row_per_pass: number; runs: MemoryKernelRun[]; best: Record<InPlaceKernel, number> };
+  memory: { mib: number; passes: number; chunks: number; rowsPerChunk: number; bytesPerRowPerPass: number; runs: MemoryKernelRun[]; best: Record<InPlaceKernel, number> };
 }
 
 export function benchmarkDefaults(ctx: GpuContext): Required<Omit<BenchmarkOptions, 'onProgress'>> {
@@ -54,6 +54,6 @@ export async function benchmarkAdapter(ctx: GpuContext, opts: BenchmarkOptions =
   const best = Object.fromEntries(IN_PLACE_KERNELS.map((k) => [k, Math.max(...runs.filter((r) => r.kernel === k).map((r) => r.gbs))])) as Record<InPlaceKernel, number>;
   return {
     matmul: { n, reps, variants },
-    memory: { mib: opts.memoryMib ?? d.memoryMib, passes: layout.passes, chunks: layout.chunks, rows_per_chunk: layout.rows, bytes_per_row_per_pass: TRAFFIC_PER_ROW, runs, best },
+    memory: { mib: opts.memoryMib ?? d.memoryMib, passes: layout.passes, chunks: layout.chunks, rowsPerChunk: layout.rows, bytesPerRowPerPass: TRAFFIC_PER_ROW, runs, best },
   };
 }

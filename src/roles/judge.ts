@@ -21,12 +21,12 @@ export interface Judgement {
 export function figuresOf(v: Verification): Figures {
   const m = v.measured.matmul;
   const figures: Figures = {};
-  if (m.path === 'f32') figures['matmul.f32_gflops'] = m.gflops_observed;
-  else figures['matmul.tensor_gflops'] = m.gflops_observed;
-  const mem = (v.measured as { memory?: { bandwidth_gbs_observed?: number; capacity_gib?: number } }).memory;
+  if (m.path === 'f32') figures['matmul.f32_gflops'] = m.gflopsObserved;
+  else figures['matmul.tensor_gflops'] = m.gflopsObserved;
+  const mem = (v.measured as { memory?: { bandwidthGbsObserved?: number; capacityGib?: number } }).memory;
   if (mem) {
-    figures['memory.bandwidth_gbs'] = mem.bandwidth_gbs_observed;
-    figures['memory.capacity_gib'] = mem.capacity_gib;
+    figures['memory.bandwidth_gbs'] = mem.bandwidthGbsObserved;
+    figures['memory.capacity_gib'] = mem.capacityGib;
   }
   return figures;
 }

@@ -37,10 +37,10 @@ export interface SelftestOptions {
 }
 
 export interface SelftestTimings {
-  commit_ms: number;
-  open_ms: number;
-  verify_ms: number;
-  total_ms: number;
+  commitMs: number;
+  openMs: number;
+  verifyMs: number;
+  totalMs: number;
   phases: Record<string, number>;
   method: string;
 }
@@ -155,10 +155,10 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
     memoryKernel,
     transcripts: runs.map((r) => r.input),
     timings: {
-      commit_ms: sum((r) => r.commitMs),
-      open_ms: sum((r) => r.openMs),
-      verify_ms: sum((r) => r.verifyMs),
-      total_ms: performance.now() - t0,
+      commitMs: sum((r) => r.commitMs),
+      openMs: sum((r) => r.openMs),
+      verifyMs: sum((r) => r.verifyMs),
+      totalMs: performance.now() - t0,
       phases: { ...mm.input.commitment.body.timings.phases, ...memoryPhases(mem?.input) },
       method: mm.input.commitment.body.timings.method,
     },

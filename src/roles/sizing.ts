@@ -9,11 +9,11 @@ export interface ChallengeSizes {
   matmul: MatmulSize;
   memory: { mib: number; passes: number };
   /** Expected seconds per proof on a card at the floors. */
-  expected: { matmul_s: number; memory_s: number };
+  expected: { matmulS: number; memoryS: number };
 }
 
 /** The software class and unknown claims get the sizes selftest uses on lavapipe. */
-export const SOFTWARE_SIZES: ChallengeSizes = { matmul: { n: 512, iterations: 4 }, memory: { mib: 16, passes: 4 }, expected: { matmul_s: 1, memory_s: 1 } };
+export const SOFTWARE_SIZES: ChallengeSizes = { matmul: { n: 512, iterations: 4 }, memory: { mib: 16, passes: 4 }, expected: { matmulS: 1, memoryS: 1 } };
 
 /** n = 4096 needs 64 MiB per matrix: inside every adapter's binding limit. */
 const CLASS_N = 4096;
@@ -31,6 +31,6 @@ export function sizeForClass(table: ClassTable, claim: string, targetSeconds = 3
   return {
     matmul: { n: CLASS_N, iterations },
     memory: { mib, passes: PRODUCTION_PASSES },
-    expected: { matmul_s: iterations * perIteration, memory_s: memorySeconds },
+    expected: { matmulS: iterations * perIteration, memoryS: memorySeconds },
   };
 }

@@ -32,19 +32,19 @@ export interface MemoryFigures {
   mib: number;
   passes: number;
   chunks: number;
-  rows_per_chunk: number;
-  capacity_bytes: number;
-  capacity_gib: number;
-  bytes_per_row_per_pass: number;
-  traffic_bytes: number;
-  observed_ms: number;
-  reported_ms: number;
-  bandwidth_gbs_observed: number;
-  bandwidth_gbs_reported: number;
+  rowsPerChunk: number;
+  capacityBytes: number;
+  capacityGib: number;
+  bytesPerRowPerPass: number;
+  trafficBytes: number;
+  observedMs: number;
+  reportedMs: number;
+  bandwidthGbsObserved: number;
+  bandwidthGbsReported: number;
   /** 'shared' when the window also timed a matmul proof: a lower bound, not the pass rate. */
   window: 'own' | 'shared';
-  blocks_opened: number;
-  words_checked: number;
+  blocksOpened: number;
+  wordsChecked: number;
 }
 
 type CheckFn = (name: string, pass: boolean, reason: string) => boolean;
@@ -87,18 +87,18 @@ export function checkMemory(input: Input, check: CheckFn, proceed: boolean, obse
     mib: req.mib,
     passes: req.passes,
     chunks: com.chunks,
-    rows_per_chunk: com.rowsPerChunk,
-    capacity_bytes: capacityBytes(layout),
-    capacity_gib: capacityBytes(layout) / 2 ** 30,
-    bytes_per_row_per_pass: TRAFFIC_PER_ROW,
-    traffic_bytes: bytes,
-    observed_ms: observedMs,
-    reported_ms: passesMs,
-    bandwidth_gbs_observed: observedMs > 0 ? bytes / observedMs / 1e6 : 0,
-    bandwidth_gbs_reported: passesMs > 0 ? bytes / passesMs / 1e6 : 0,
+    rowsPerChunk: com.rowsPerChunk,
+    capacityBytes: capacityBytes(layout),
+    capacityGib: capacityBytes(layout) / 2 ** 30,
+    bytesPerRowPerPass: TRAFFIC_PER_ROW,
+    trafficBytes: bytes,
+    observedMs: observedMs,
+    reportedMs: passesMs,
+    bandwidthGbsObserved: observedMs > 0 ? bytes / observedMs / 1e6 : 0,
+    bandwidthGbsReported: passesMs > 0 ? bytes / passesMs / 1e6 : 0,
     window: shared ? 'shared' : 'own',
-    blocks_opened: got.length,
-    words_checked: words,
+    blocksOpened: got.length,
+    wordsChecked: words,
   };
 }
 

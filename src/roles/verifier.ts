@@ -24,13 +24,13 @@ export interface MatmulFigures {
   path: string;
   kernel: string;
   flops: number;
-  observed_ms: number;
-  reported_ms: number;
-  gflops_observed: number;
-  gflops_reported: number;
-  timing_method: string;
-  rows_opened: number;
-  row_check: 'exact' | 'freivalds';
+  observedMs: number;
+  reportedMs: number;
+  gflopsObserved: number;
+  gflopsReported: number;
+  timingMethod: string;
+  rowsOpened: number;
+  rowCheck: 'exact' | 'freivalds';
   window: 'own' | 'shared';
 }
 
@@ -96,13 +96,13 @@ export function verifyProof(input: VerifyInput, validatorKey: string | null): Ve
     path: m.path,
     kernel: m.kernel,
     flops,
-    observed_ms: obs.observedMs,
-    reported_ms: chainMs,
-    gflops_observed: obs.observedMs > 0 ? flops / obs.observedMs / 1e6 : 0,
-    gflops_reported: chainMs > 0 ? flops / chainMs / 1e6 : 0,
-    timing_method: commitment.body.timings.method,
-    rows_opened: request.body.rows.length,
-    row_check: rows,
+    observedMs: obs.observedMs,
+    reportedMs: chainMs,
+    gflopsObserved: obs.observedMs > 0 ? flops / obs.observedMs / 1e6 : 0,
+    gflopsReported: chainMs > 0 ? flops / chainMs / 1e6 : 0,
+    timingMethod: commitment.body.timings.method,
+    rowsOpened: request.body.rows.length,
+    rowCheck: rows,
     window: shared ? 'shared' : 'own',
   };
   return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured, ...(memory ? { memory } : {}) } };

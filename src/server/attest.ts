@@ -145,11 +145,11 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
   const last = served.reduce((m, s) => (s.receivedPerf > m.receivedPerf ? s : m), served[0] ?? { receivedPerf: startPerf, receivedAt: startAt });
   const machineWindow: ObservedWindow = { sentAt: startAt, receivedAt: last.receivedAt, observedMs: last.receivedPerf - startPerf };
   const allIn = served.length === planned;
-  const machineFigures: Record<string, Figure> = { cards: planned, committed: served.length, window_ms: machineWindow.observedMs ?? null };
+  const machineFigures: Record<string, Figure> = { cards: planned, committed: served.length, windowMs: machineWindow.observedMs ?? null };
   const figuresOf = (c: Card, s?: Served<SignedCommitment>): Record<string, Figure> => {
     const rtt = results[c.target]?.rtt;
-    const network: Record<string, Figure> = rtt ? { rtt_median_ms: rtt.medianMs, rtt_min_ms: rtt.minMs, rtt_samples: rtt.samples.length, observed_includes_one_rtt: true } : { rtt_median_ms: null };
-    if (s) Object.assign(network, { agent_adapter: s.adapter, busy_retries: s.busyRetries });
+    const network: Record<string, Figure> = rtt ? { rttMedianMs: rtt.medianMs, rttMinMs: rtt.minMs, rttSamples: rtt.samples.length, observedIncludesOneRtt: true } : { rttMedianMs: null };
+    if (s) Object.assign(network, { agentAdapter: s.adapter, busyRetries: s.busyRetries });
     return { network, ...(isMachine ? { machine: machineFigures } : {}) };
   };
   const fail = (c: Card, check: string, reason: string, commitment: SignedCommitment | null = null, s?: Served<SignedCommitment>): CardResult =>
@@ -171,7 +171,7 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
     return { c, s, window: isMachine ? machineWindow : own };
   });
   const flops = ready.reduce((n, x) => n + ('window' in x ? matmulFlops(x.c.ch.body.matmul) : 0), 0);
-  if (isMachine && machineWindow.observedMs) machineFigures.aggregate_gflops = flops / machineWindow.observedMs / 1e6;
+  if (isMachine && machineWindow.observedMs) machineFigures.aggregateGflops = flops / machineWindow.observedMs / 1e6;
 
   opts.onPhase?.('open');
   const done = await Promise.all(ready.map(async (x): Promise<CardResult> => {
@@ -226,15 +226,15 @@ export async function attestWithMemory(opts: GroupOptions, targets: readonly Tar
 function withCarried(v: Verification, m: CarriedMemory | undefined): Verification {
   if (!m) return v;
   const check: Check = { name: 'memory.challenge', pass: m.accepted, reason: m.accepted ? 'ok' : `memory challenge ${m.challengeId} was rejected: ${m.reason ?? 'unknown'}` };
-  const measured = { ...v.measured, memory: m.memory, memory_challenge: m.challengeId } as unknown as Verification['measured'];
+  const measured = { ...v.measured, memory: m.memory, memoryChallenge: m.challengeId } as unknown as Verification['measured'];
   return { ...v, measured, checks: [...v.checks, check], accepted: v.accepted && m.accepted };
 }
 
 /** Stores the receipt (closing its challenge in the ledger) and shapes the card's result. */
 function finish(opts: GroupOptions, c: Card, receipt: SignedVerdict, adapter: number | null, reason: string | null, observedMs: number | null, v?: Verification): CardResult {
-  const gflops = v ? v.measured.matmul.gflops_observed : null;
+  const gflops = v ? v.measured.matmul.gflopsObserved : null;
   const rtt = receipt.body.measured.network;
-  const rttMs = typeof rtt === 'object' && rtt !== null && !Array.isArray(rtt) && typeof rtt.rtt_median_ms === 'number' ? rtt.rtt_median_ms : null;
+  const rttMs = typeof rtt === 'object' && rtt !== null && !Array.isArray(rtt) && typeof rtt.rttMedianMs === 'number' ? rtt.rttMedianMs : null;
   const seq = opts.ledger?.storeReceipt(receipt, c.ch.body.id, { url: c.url, observedMs, gflops, reason, rttMs }) ?? null;
   return {
     challengeId: c.ch.body.id,
