@@ -12,6 +12,7 @@ import {
   readKeyFile,
   readPublicKey,
   writeKeyFile,
+  writeKeyFiles,
 } from '../src/protocol/keys.js';
 import { signMessage, verifySignature } from '../src/protocol/signing.js';
 import { bytesEqual, fromB64, toB64 } from '../src/util/bytes.js';
@@ -131,6 +132,38 @@ test(
     const wrong = join(dir, 'wrong.json');
     writeFileSync(wrong, JSON.stringify({ publicKey: 'abc' }));
     await assert.rejects(readPublicKey(wrong, '--validator-key'), isError('INPUT', '--validator-key'));
+  }),
+);
+
+test(
+  'writeKeyFiles writes the key file (0600) and FILE.pub (0644) holding its public half',
+  withDir(async (dir) => {
+    const kp = generateKeyPair();
+    const key = join(dir, 'v.key');
+    assert.deepEqual(await writeKeyFiles(key, kp), { key, pub: `${key}.pub` });
+    assert.ok(bytesEqual((await readKeyFile(key)).secretKey, kp.secretKey));
+    assert.equal(readFileSync(`${key}.pub`, 'utf8'), publicKeyFileText(kp.publicKey));
+    assert.equal(await readPublicKey(`${key}.pub`), toB64(kp.publicKey));
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    assert.equal(statSync(`${key}.pub`).mode & 0o777, 0o644);
+    assert.deepEqual(readdirSync(dir).sort(), ['v.key', 'v.key.pub']);
+  }),
+);
+
+test(
+  'writeKeyFiles writes neither file when either exists, and leaves the existing one as it was',
+  withDir(async (dir) => {
+    const a = join(dir, 'a.key');
+    writeFileSync(`${a}.pub`, 'theirs');
+    await assert.rejects(writeKeyFiles(a, generateKeyPair()), (e: unknown) => isError('INPUT', 'out')(e) && (e as Error).message.includes(`${a}.pub exists`));
+    assert.deepEqual(readdirSync(dir).sort(), ['a.key.pub']);
+    assert.equal(readFileSync(`${a}.pub`, 'utf8'), 'theirs');
+    const b = join(dir, 'b.key');
+    writeFileSync(b, 'theirs');
+    await assert.rejects(writeKeyFiles(b, generateKeyPair()), isError('INPUT', 'out'));
+    assert.deepEqual(readdirSync(dir).sort(), ['a.key.pub', 'b.key']);
+    await assert.rejects(writeKeyFiles(join(dir, 'missing', 'c.key'), generateKeyPair()), isError('IO'));
+    assert.deepEqual(readdirSync(dir).sort(), ['a.key.pub', 'b.key']);
   }),
 );
 

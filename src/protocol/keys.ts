@@ -65,18 +65,18 @@ const exists = async (path: string): Promise<boolean> =>
  * fails if the target exists, closing the check-then-rename race). Filesystems without hard
  * links fall back to a checked rename. The temporary file is always removed.
  */
-export async function writeNewFileAtomic(path: string, text: string, field = 'out'): Promise<void> {
+export async function writeNewFileAtomic(path: string, text: string, field = 'out', mode = 0o600): Promise<void> {
   if (await exists(path)) throw inputError(field, `${path} exists; refusing to overwrite it`);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fh;
   try {
-    fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   } catch (err) {
     throw ioError('write', tmp, err);
   }
   try {
     try {
-      await fh.chmod(0o600); // the umask may only have removed bits, but be explicit
+      await fh.chmod(mode); // the umask may only have removed bits, but be explicit
       await fh.writeFile(text, 'utf8');
       await fh.sync();
     } finally {
@@ -103,6 +103,28 @@ export async function writeNewFileAtomic(path: string, text: string, field = 'ou
 export async function writeKeyFile(path: string, kp: KeyPair): Promise<void> {
   checkPair(kp.publicKey, kp.secretKey);
   await writeNewFileAtomic(path, keyFileText(kp));
+}
+
+/** The public-key file written beside a key file: what is handed to the other side. */
+export const publicKeyPath = (keyPath: string): string => `${keyPath}.pub`;
+
+/**
+ * Writes the key file (0600) and its public-key file `path.pub` (0644), each atomically and
+ * neither over an existing file. Both are checked absent first; should the .pub appear in the
+ * moment between, the key file just written is removed, so a failure leaves neither behind.
+ */
+export async function writeKeyFiles(path: string, kp: KeyPair, field = 'out'): Promise<{ key: string; pub: string }> {
+  const pub = publicKeyPath(path);
+  for (const p of [path, pub]) if (await exists(p)) throw inputError(field, `${p} exists; refusing to overwrite it`);
+  checkPair(kp.publicKey, kp.secretKey);
+  await writeNewFileAtomic(path, keyFileText(kp), field);
+  try {
+    await writeNewFileAtomic(pub, publicKeyFileText(kp.publicKey), field, 0o644);
+  } catch (err) {
+    await unlink(path).catch(() => undefined);
+    throw err;
+  }
+  return { key: path, pub };
 }
 
 function checkPair(publicKey: Uint8Array, secretKey: Uint8Array): void {
