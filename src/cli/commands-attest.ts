@@ -15,7 +15,8 @@ import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { sizeForClass } from '../roles/sizing.js';
 import { loadClassTable } from '../roles/classes.js';
 import { errorInfo } from '../server/attest-steps.js';
-import { intOption, readKeys, readPubKey } from './inputs.js';
+import { httpUrl, httpUrlProblem, intOption, readKeys, readPubKey } from './inputs.js';
+import { ANY_CLASS, checkClaim } from './claims.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
 import { reportHtml } from './report-html.js';
@@ -28,19 +29,23 @@ const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
 /** The attest phases as the progress line names them: one step each, so no time-left estimate. */
 const ATTEST_PHASES: Record<string, string> = { memory: 'memory challenge', rtt: 'round trip', commit: 'commitment (executor at work)', open: 'openings and verify' };
 
-const HttpUrl = z.string().max(2048).refine((s) => {
+const HttpUrl = z.string().max(2048).superRefine((s, ctx) => {
+  const problem = httpUrlProblem(s);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** A claim must name a class in the table (or `any`), with suggestions, as --claim must. */
+const KnownClaim = ClassId.superRefine((s, ctx) => {
   try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
+    checkClaim(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^claim: /, '') });
   }
-}, 'expected an http:// or https:// URL');
+});
 
 export const ExecutorsFile = z.array(z.strictObject({
   url: HttpUrl,
   publicKey: z.optional(PublicKey),
-  claim: z.optional(ClassId),
+  claim: z.optional(KnownClaim),
   allAdapters: z.optional(z.boolean()),
   /** Entries with the same label are one machine: challenged at once, judged over one window. */
   machine: z.optional(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a label of letters, digits, . _ -')),
@@ -62,7 +67,8 @@ function sizeOptions<T>(c: Argv<T>) {
 }
 
 function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
-  const sized = typeof a.claim === 'string' && a.claim !== 'any' ? sizeForClass(loadClassTable(), a.claim) : undefined;
+  const claim = a.claim === undefined ? ANY_CLASS : checkClaim(a.claim);
+  const sized = claim !== ANY_CLASS ? sizeForClass(loadClassTable(), claim) : undefined;
   const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
   const mib = intOption(a['memory-mib'] ?? sized?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
@@ -72,12 +78,6 @@ function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOp
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
   return { size, memory, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
 }
-
-const claimOf = (v: unknown): string => {
-  const c = v === undefined ? 'any' : v;
-  if (typeof c !== 'string' || !ClassId.safeParse(c).success) throw inputError('claim', 'expected a class id like h100-sxm');
-  return c;
-};
 
 /** The result without receipt bodies (they are in the ledger), for the summary. */
 const brief = (r: AttestResult): Record<string, unknown> => ({
@@ -102,22 +102,25 @@ function summaryRows(results: AttestResult[]): string[][] {
 export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
     .command('attest <url>', 'challenge one agent over HTTP and sign a receipt; exit 0 accepted, 1 rejected', (c) => sizeOptions(c)
+      .example('$0 attest http://127.0.0.1:8420 --key validator.key --db receipts.db', 'attest a local agent, keep the receipt')
+      .example('$0 attest http://10.0.0.5:8420 --key validator.key --executor executor.key.pub --claim h100-sxm', 'pin the executor key, size for its claimed class')
       .positional('url', { type: 'string', describe: 'the agent, e.g. http://10.0.0.5:8420' })
-      .option('executor', { type: 'string', describe: "the executor's expected public key (default: trust /v1/info)" })
-      .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims' })
+      .option('executor', { type: 'string', describe: "the executor's expected public key: .pub file, base64 or key file (default: trust /v1/info)" })
+      .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims (an id from `gpuproof classes`, or any)' })
       .option('db', { type: 'string', describe: 'store the receipt in this ledger' })
       .option('all-adapters', { type: 'boolean', default: false, describe: 'challenge every card at once; all must commit inside one window' })
       .option('report', { type: 'string', describe: 'write an HTML report embedding the signed receipt to this file (one card: not with --all-adapters)' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'attest');
+      const url = httpUrl(a.url, 'url');
       const opts = common(a);
-      const claim = claimOf(a.claim);
+      const claim = checkClaim(a.claim);
       const keys = await readKeys(String(a.key));
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const report = reportPath(a);
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url: String(a.url), executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
+        const r = await attest({ ...opts, keys, url, executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
         out.progressEnd?.();
         const card = r.cards[0];
         const human = [
@@ -133,7 +136,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           r.accepted ? 'ACCEPTED' : 'REJECTED',
         ].filter((s) => s !== '').join('\n');
         if (report !== undefined && card) writeFileAtomic(report, reportHtml(viewOfAttest(card, claim, r.url, r.rtt?.medianMs ?? null)));
-        out.result({ ok: r.accepted, ...r, db: ledger?.path ?? null }, human);
+        out.result({ ...r, db: ledger?.path ?? null }, human, r.accepted);
         setCode(r.accepted ? 0 : 1);
       } finally {
         out.progressEnd?.();
@@ -141,12 +144,14 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       }
     })
     .command('validate', 'attest every executor in a list, a few at a time; one receipt each in the ledger', (c) => sizeOptions(c)
-      .option('executors', { type: 'string', demandOption: true, describe: 'JSON file: [{url, publicKey?, claim?, allAdapters?}]' })
+      .example('$0 validate --executors executors.json --key validator.key', 'attest every agent in the list, receipts in the default ledger')
+      .example('$0 validate --executors executors.json --key validator.key --concurrency 8 --json', 'eight at a time, machine-readable summary')
+      .option('executors', { type: 'string', demandOption: true, describe: 'JSON file: [{url, publicKey?, claim?, allAdapters?, machine?}], url http(s)://host:port' })
       .option('concurrency', { type: 'number', default: 4, describe: 'executors attested at once' })
       .option('db', { type: 'string', describe: 'ledger (default $GPUPROOF_HOME/receipts.db)' })
       .option('machine', { type: 'boolean', default: false, describe: 'challenge every card of each executor at once' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'validate');
       const opts = common(a);
       const concurrency = intOption(a.concurrency, 'concurrency', 1, 256);
       const keys = await readKeys(String(a.key));
@@ -175,8 +180,9 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         out.progressEnd?.();
         const accepted = results.filter((r) => r.accepted).length;
         out.result(
-          { ok: accepted === results.length, db: ledger.path, accepted, total: results.length, results: results.map(brief) },
+          { db: ledger.path, accepted, total: results.length, results: results.map(brief) },
           `${table(summaryRows(results))}\n\n${accepted} of ${results.length} executors accepted; receipts in ${ledger.path}`,
+          accepted === results.length,
         );
         setCode(accepted === results.length ? 0 : 1);
       } finally {

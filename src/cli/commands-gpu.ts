@@ -15,20 +15,23 @@ import { viewOfSelftest } from './verdict-view.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
 import { join } from 'node:path';
 import { gpuproofHome, kernelOption, optionalInt } from './inputs.js';
+import { optionalClaim } from './claims.js';
 import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
 
 export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
-    .command('adapters', 'show the WebGPU adapter, its features and limits', (c) => c, async (raw) => {
-      const out = makeOut((raw as unknown as Args).json);
+    .command('adapters', 'show the WebGPU adapter, its features and limits', (c) => c
+      .example('$0 adapters', 'what Dawn picked: vendor, backend, features, limits')
+      .example('GPUPROOF_BACKEND=vulkan $0 adapters --json', 'one backend, machine-readable'), async (raw) => {
+      const out = makeOut((raw as unknown as Args).json, 'adapters');
       const { report, tensor } = await withGpu({}, async (ctx) => ({
         report: ctx.report,
         tensor: candidateVariants(ctx.device.limits, variantNeedsOf(ctx)).filter((v) => v.tensor).map((v) => v.id),
       }));
       const software = isSoftwareAdapter(report);
-      out.result({ ok: true, adapters: [{ ...report, software, tensorKernels: tensor }] }, table([
+      out.result({ adapters: [{ ...report, software, tensorKernels: tensor }] }, table([
         ['vendor', report.vendor], ['architecture', report.architecture], ['device', report.device],
         ['description', report.description], ['backend', report.backend], ['software', String(software)],
         ['features', report.features.join(' ')],
@@ -39,17 +42,21 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       setCode(0);
     })
     .command('selftest', 'run validator, executor and verifier in one process on this adapter', (c) => c
+      .example('$0 selftest', 'the whole protocol at sizes chosen for this adapter')
+      .example('$0 selftest --claim h100-sxm --report report.html', 'exit 1 unless the figures reach the class\'s floors')
+      .example('$0 selftest --n 256 --iterations 2 --memory-mib 4 --json', 'a quick small run, machine-readable')
       .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
       .option('iterations', { type: 'number', describe: 'chained multiplications K' })
       .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
       .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
       .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
-      .option('claim', { type: 'string', describe: 'class to claim' })
+      .option('claim', { type: 'string', describe: 'class to claim (an id from `gpuproof classes`): exit 1 unless its floors are reached' })
       .option('report', { type: 'string', describe: 'write an HTML report to this file: failures first, figures as % of floor, sizes, timings; marked unsigned (attest --report embeds a signed receipt)' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
       .option('warmup', { type: 'boolean', default: true, describe: 'run one small untimed round first, so the timings are not the JIT\'s (--no-warmup to time a cold process)' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'selftest');
+      const claim = optionalClaim(a.claim);
       const n = optionalInt(a, 'n', 16, MAX_EXACT_N);
       const iterations = optionalInt(a, 'iterations', 1, MAX_ITERATIONS);
       const rows = optionalInt(a, 'rows', 1, MAX_OPEN_ROWS);
@@ -59,12 +66,11 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       if (n !== undefined || iterations !== undefined) checkMatmulSize({ n: n ?? 512, iterations: iterations ?? 1 });
       if (memoryMib) checkMemoryRequest(memoryMib, passes ?? 12);
       if (typeof a.report === 'string') checkOutPath(a.report, 'report', a.force === true);
-      const claim = typeof a.claim === 'string' ? a.claim : undefined;
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
       const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress })).finally(out.progressEnd);
       if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(viewOfSelftest(r)));
-      out.result(selftestJson(r), selftestHuman(r, a.verbose === true));
+      out.result(selftestJson(r), selftestHuman(r, a.verbose === true), r.accepted);
       setCode(r.accepted ? 0 : 1);
     });
 }

@@ -64,3 +64,26 @@ export function kernelOption(value: unknown): string | undefined {
   }
   return value;
 }
+
+/** Why `s` is not an agent URL (http or https with a host), with the likely intended one; null when it is. */
+export function httpUrlProblem(s: string): string | null {
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  // WHATWG parsing forgives `http:host`; an agent list should say what it means.
+  if (u && /^https?:\/\//i.test(s) && u.hostname !== '') return null;
+  // `host:port` parses as a URL whose scheme is the host, or not at all: either way, no http://.
+  const bare = !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && /^[\w.-]+(?::\d+)?(?:\/.*)?$|^\[[0-9a-f:.]+\](?::\d+)?(?:\/.*)?$/i.test(s);
+  return `expected an http:// or https:// URL with a host, got ${JSON.stringify(s)}${bare ? `; did you mean http://${s}?` : ''}`;
+}
+
+/** An agent URL argument, checked before any network work: INPUT naming `field` otherwise. */
+export function httpUrl(value: unknown, field: string): string {
+  const s = typeof value === 'string' ? value : String(value);
+  const problem = s.length > 2048 ? 'longer than 2048 characters' : httpUrlProblem(s);
+  if (problem !== null) throw inputError(field, problem);
+  return s;
+}

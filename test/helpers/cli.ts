@@ -28,6 +28,8 @@ export interface CliOptions {
   cwd?: string;
   /** Kill the child after this long (default 120 s) and fail. */
   timeoutMs?: number;
+  /** Extra environment, e.g. GPUPROOF_ADAPTER naming no adapter, so any GPU use fails (exit 1). */
+  env?: Record<string, string>;
 }
 
 /** The error object of a failed `--json` run: {ok:false, error:{code, field, message}}. */
@@ -63,7 +65,7 @@ export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? opts.home,
-      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp', GPUPROOF_HOME: opts.home },
+      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp', GPUPROOF_HOME: opts.home, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
