@@ -21,7 +21,7 @@ test('classes --json lists every class of the table with floors and sources', as
   const { dir, home } = fresh();
   const r = await runCli(['classes', '--json'], { home, cwd: dir });
   assert.equal(r.code, 0, describeResult(r));
-  const classes = (r.json?.classes ?? []) as { id: string; floors: unknown }[];
+  const classes = ((r.json?.table as { classes?: unknown[] } | undefined)?.classes ?? []) as { id: string; floors: unknown }[];
   const ids = classes.map((c) => c.id);
   for (const id of ['h200', 'h100-sxm', 'h100-pcie', 'a100-80gb', 'a100-40gb', 'l40s', 'rtx-6000-ada', 'rtx-a6000', 'rtx-4090', 'rtx-3090', 'a10', 't4', 'v100', 'apple-m-series', 'mi300x', 'software']) {
     assert.ok(ids.includes(id), `class ${id} missing`);

@@ -295,7 +295,7 @@ test('every schema-breaking tamper of any of the four files is bad input: exit 2
 
 // ---- keygen ----
 
-test('keygen writes a 0600 key file and refuses to overwrite one (exit 2, field out, file unchanged)', async () => {
+test('keygen writes a 0600 key file and its .pub, and refuses to overwrite one (exit 2, field out, file unchanged)', async () => {
   const { dir, home } = fresh();
   const key = join(dir, 'a.key');
   const r = await runCli(['keygen', '--out', key, '--json'], { home, cwd: dir });
@@ -320,7 +320,7 @@ test('keygen writes a 0600 key file and refuses to overwrite one (exit 2, field 
   assert.match(human.stderr, /out/);
   assert.equal(human.stdout, '');
   assert.equal(readFileSync(key, 'utf8'), written);
-  assert.deepEqual(readdirSync(dir), ['a.key'], 'temporary files left behind');
+  assert.deepEqual(readdirSync(dir).sort(), ['a.key', 'a.key.pub'], 'temporary files left behind');
 
   // Two fresh keys differ, and relative paths resolve against the working directory.
   const b = await runCli(['keygen', '--out', 'b.key', '--json'], { home, cwd: dir });

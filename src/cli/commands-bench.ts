@@ -16,13 +16,15 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 export function benchCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y.command('bench', 'time every matmul variant (GFLOPS) and both memory kernels (GB/s) on this adapter', (c) => c
+    .example('$0 bench', 'default sizes for this adapter')
+    .example('$0 bench --n 256 --reps 1 --memory-mib 8 --runs 1 --json', 'a quick small run, machine-readable')
     .option('n', { type: 'number', describe: 'matrix order (default 512 on software, 4096 on GPUs)' })
     .option('reps', { type: 'number', describe: 'multiplications per timed pass (default 2 on software, 10 on GPUs)' })
     .option('memory-mib', { type: 'number', describe: 'memory working set in MiB (default 64 on software, 4096 on GPUs)' })
     .option('passes', { type: 'number', describe: 'memory passes P (default 8)' })
     .option('runs', { type: 'number', describe: 'timed memory runs per kernel (default 3)' }), async (raw) => {
     const a = raw as unknown as Args;
-    const out = makeOut(a.json);
+    const out = makeOut(a.json, 'bench');
     const opt = (k: string, min: number, max: number): number | undefined => optionalInt(a, k, min, max);
     const n = opt('n', 16, MAX_EXACT_N);
     const reps = opt('reps', 1, MAX_REPS);
@@ -36,7 +38,7 @@ export function benchCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       report: ctx.report,
       result: await benchmarkAdapter(ctx, { n, reps, memoryMib, passes, memoryRuns, onProgress: out.progress }),
     })).finally(out.progressEnd);
-    out.result({ ok: true, adapter: report, ...result }, human(report.description || report.device, result));
+    out.result({ adapter: report, ...result }, human(report.description || report.device, result));
     setCode(0);
   });
 }

@@ -18,22 +18,26 @@ const floorText = (c: GpuClass, k: keyof GpuClass['floors']): string => {
 
 export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
-    .command('classes', 'print the GPU class table: floors per class, with provenance', (c) => c, async (raw) => {
+    .command('classes', 'print the GPU class table: floors per class, with provenance', (c) => c
+      .example('$0 classes', 'the ids --claim accepts, with their floors')
+      .example('$0 classes --json', 'the whole table in its own file format'), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'classes');
       const t = loadClassTable();
       const rows = [...t.classes].sort((x, z) => z.rank - x.rank).map((c) => [c.id, String(c.rank), c.name, floorText(c, 'f32_gflops'), floorText(c, 'tensor_gflops'), floorText(c, 'bandwidth_gbs'), floorText(c, 'capacity_gib')]);
-      out.result({ ok: true, ...t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
+      // Nested: the table is a document in its own format (its own `version`, snake_case keys).
+      out.result({ table: t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
       setCode(0);
     })
     .command('calibrate', 'run the proofs N times and print measured floors as a class-table entry', (c) => c
+      .example('$0 calibrate --runs 5', 'five selftests summarised as an entry for fixtures/gpu-classes.json')
       .option('runs', { type: 'number', default: 5, describe: 'selftest runs' })
-      .option('n', { type: 'number' })
-      .option('iterations', { type: 'number' })
-      .option('memory-mib', { type: 'number' })
-      .option('passes', { type: 'number' }), async (raw) => {
+      .option('n', { type: 'number', describe: 'matrix size (default from the adapter, as selftest)' })
+      .option('iterations', { type: 'number', describe: 'chained multiplications K (default from the adapter)' })
+      .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
+      .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'calibrate');
       const runs = intOption(a.runs, 'runs', 1, 1000);
       const opt = (k: string): number | undefined => (a[k] === undefined ? undefined : intOption(a[k], k, 0, 2 ** 20));
       const figures = await withGpu({}, async (ctx) => {
@@ -47,7 +51,7 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         return all;
       }).finally(out.progressEnd);
       const entry = calibrationEntry(figures.map((f) => f.figures), figures[0]?.adapter ?? 'unknown', KIT_VERSION, new Date().toISOString().slice(0, 10));
-      out.result({ ok: true, entry }, JSON.stringify(entry, null, 2));
+      out.result({ entry }, JSON.stringify(entry, null, 2));
       setCode(0);
     });
 }

@@ -10,7 +10,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { startAgent } from '../server/agent.js';
 import { toB64 } from '../util/bytes.js';
 import { gpuproofHome, intOption, kernelOption, readKeys, readPubKey } from './inputs.js';
-import { makeOut, table, type SetCode } from './output.js';
+import { envelope, makeOut, schemaId, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
 
@@ -34,17 +34,19 @@ const str = (a: Args, k: string): string => {
 export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
     .command('serve', 'run the executor agent over HTTP (SIGTERM stops it, exit 0)', (c) => c
+      .example('$0 serve --key executor.key --allow validator.key.pub --port 8420', 'serve one validator on loopback')
+      .example('$0 serve --key executor.key --allow validator.key.pub --host 0.0.0.0 --adapter "GPU 0" --adapter "GPU 1"', 'two cards, reachable from the network')
       .option('key', { type: 'string', demandOption: true, describe: "executor's key file" })
       .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'TCP port (0: any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-      .option('allow', { type: 'string', array: true, demandOption: true, describe: 'validator public keys (base64 or key files) that may use the GPU' })
+      .option('allow', { type: 'string', array: true, demandOption: true, describe: 'validator public keys that may use the GPU: .pub files or base64, repeatable' })
       .option('adapter', { type: 'string', array: true, describe: 'adapter name substring, once per GPU (default: the one default adapter)' })
       .option('state', { type: 'string', describe: 'replay memory directory (default $GPUPROOF_HOME/agent)' })
       .option('grace', { type: 'number', default: 30, describe: 'seconds in-flight work may take to finish on SIGTERM' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
       .option('verbose', { type: 'boolean', default: false, describe: 'log every request on stderr' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'serve');
       const port = intOption(a.port, 'port', 0, 65535);
       const grace = intOption(a.grace, 'grace', 0, 3600);
       const host = str(a, 'host');
@@ -69,9 +71,10 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         tuneCache: join(gpuproofHome(), 'autotune.json'),
       });
       const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernels.kernel ?? null, memoryKernel: s.kernels.memoryKernel ?? null }));
-      const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify(obj)}\n` : `${human}\n`);
+      // One object a line, each in the envelope, so a supervisor can read the port from the first.
+      const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify({ ...envelope(true, schemaId('serve')), ...obj })}\n` : `${human}\n`);
       line(
-        { ok: true, event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },
+        { event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },
         `listening on ${agent.url}\nexecutor key: ${toB64(keys.publicKey)}\nadapters: ${described.map((d) => `${d.index}: ${d.description || '(default)'}`).join('; ')}\nallowed validators: ${allow.length}`,
       );
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -85,15 +88,17 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       });
       out.info(`gpuproof serve: ${signal}: no new requests; finishing in-flight work (up to ${grace} s)`);
       await agent.close(grace * 1000);
-      line({ ok: true, event: 'stopped', signal, stats: agent.info().stats }, 'stopped');
+      line({ event: 'stopped', signal, stats: agent.info().stats }, 'stopped');
       setCode(0);
     })
     .command('receipts', 'list the receipts in the ledger, newest first', (c) => c
-      .option('executor', { type: 'string', describe: 'only this executor (public key or key file)' })
+      .example('$0 receipts --db receipts.db', 'every receipt, signatures re-verified')
+      .example('$0 receipts --executor executor.key.pub --limit 10 --json', 'one executor\'s last ten')
+      .option('executor', { type: 'string', describe: 'only this executor: .pub file, base64 public key or key file' })
       .option('db', { type: 'string', describe: 'ledger file (default $GPUPROOF_HOME/receipts.db)' })
       .option('limit', { type: 'number', default: 100, describe: 'at most this many receipts' }), async (raw) => {
       const a = raw as unknown as Args;
-      const out = makeOut(a.json);
+      const out = makeOut(a.json, 'receipts');
       const limit = intOption(a.limit, 'limit', 1, 1_000_000);
       const executor = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const path = typeof a.db === 'string' ? a.db : defaultLedgerPath();
@@ -114,8 +119,9 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           ]),
           unfinished.length > 0 ? `\n${unfinished.length} challenge(s) sent without a receipt (validator stopped mid-run): ${unfinished.map((c) => `${c.id} (${c.status})`).join(', ')}` : '',
         ].join('');
-        out.result({ ok: true, db: path, receipts, unfinished }, human);
-        setCode(receipts.every((r) => r.signatureValid) ? 0 : 1);
+        const valid = receipts.every((r) => r.signatureValid);
+        out.result({ db: path, receipts, unfinished }, human, valid);
+        setCode(valid ? 0 : 1);
       } finally {
         ledger.close();
       }

@@ -9,6 +9,7 @@ import { netCommands } from './commands-net.js';
 import { attestCommands } from './commands-attest.js';
 import { benchCommands } from './commands-bench.js';
 import { reportError } from './output.js';
+import { KIT_VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -22,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output on stdout' })
     .option('force', { type: 'boolean', default: false, global: true, describe: 'replace an existing --out file' })
     .option('verbose', { type: 'boolean', default: false, global: true, describe: 'human output: also list the checks that passed (failures are always shown, first)' })
+    .version('version', 'print the kit version', KIT_VERSION)
+    .help('help', 'show this help (for a command: gpuproof <command> --help)')
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
