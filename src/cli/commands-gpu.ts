@@ -44,7 +44,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     .command('selftest', 'run validator, executor and verifier in one process on this adapter', (c) => c
       .example('$0 selftest', 'the whole protocol at sizes chosen for this adapter')
       .example('$0 selftest --claim h100-sxm --report report.html', 'exit 1 unless the figures reach the class\'s floors')
-      .example('$0 selftest --n 256 --iterations 2 --memory-mib 4 --json', 'a quick small run, machine-readable')
+      .example('$0 selftest --n 256 --memory-mib 4 --json', 'a quick small run, machine-readable')
       .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
       .option('iterations', { type: 'number', describe: 'chained multiplications K' })
       .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
