@@ -65,8 +65,8 @@ function sizesOf(m: Measured): [string, string][] {
   const mm = m.matmul;
   const mem = m.memory;
   return [
-    ['matmul', `n = ${mm.n}, K = ${mm.iterations}, ${mm.rows_opened} rows opened (${mm.row_check}), ${mm.path} kernel ${mm.kernel}; ${fmt(mm.gflops_observed)} GFLOPS observed, ${fmt(mm.gflops_reported)} reported (${mm.timing_method})`],
-    ['memory', mem ? `${mem.mib} MiB in ${mem.chunks} chunks, P = ${mem.passes}, ${mem.blocks_opened} blocks opened; ${fmt(mem.bandwidth_gbs_observed)} GB/s observed, ${fmt(mem.bandwidth_gbs_reported)} reported` : 'not proven'],
+    ['matmul', `n = ${mm.n}, K = ${mm.iterations}, ${mm.rowsOpened} rows opened (${mm.rowCheck}), ${mm.path} kernel ${mm.kernel}; ${fmt(mm.gflopsObserved)} GFLOPS observed, ${fmt(mm.gflopsReported)} reported (${mm.timingMethod})`],
+    ['memory', mem ? `${mem.mib} MiB in ${mem.chunks} chunks, P = ${mem.passes}, ${mem.blocksOpened} blocks opened; ${fmt(mem.bandwidthGbsObserved)} GB/s observed, ${fmt(mem.bandwidthGbsReported)} reported` : 'not proven'],
   ];
 }
 
@@ -85,7 +85,7 @@ export function viewOfSelftest(r: SelftestResult): VerdictView {
     floors: floorsFor([c.claim?.id, c.class], c.floors),
     figures: r.judgement.figures,
     sizes: sizesOf(r.measured),
-    timings: [['commit', ms(t.commit_ms)], ['open', ms(t.open_ms)], ['verify', ms(t.verify_ms)], ['total', ms(t.total_ms)]],
+    timings: [['commit', ms(t.commitMs)], ['open', ms(t.openMs)], ['verify', ms(t.verifyMs)], ['total', ms(t.totalMs)]],
   };
 }
 

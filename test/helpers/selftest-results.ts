@@ -16,8 +16,8 @@ export const passingChecks = (): Check[] => Array.from({ length: 34 }, (_, i) =>
 
 export function measured(gflops: number): Verification['measured'] {
   return {
-    matmul: { n: 256, iterations: 4, path: 'f32', kernel: 'tile-16', flops: 2 * 256 ** 3 * 4, observed_ms: 12, reported_ms: 10, gflops_observed: gflops, gflops_reported: gflops * 1.2, timing_method: 'timestamp-query', rows_opened: 32, row_check: 'exact', window: 'own' },
-    memory: { mib: 16, passes: 4, chunks: 2, rows_per_chunk: 8, capacity_bytes: 16 * 2 ** 20, capacity_gib: 16 / 1024, bytes_per_row_per_pass: 4096, traffic_bytes: 1e8, observed_ms: 40, reported_ms: 35, bandwidth_gbs_observed: 2.5, bandwidth_gbs_reported: 2.9, window: 'own', blocks_opened: 64, words_checked: 4096 },
+    matmul: { n: 256, iterations: 4, path: 'f32', kernel: 'tile-16', flops: 2 * 256 ** 3 * 4, observedMs: 12, reportedMs: 10, gflopsObserved: gflops, gflopsReported: gflops * 1.2, timingMethod: 'timestamp-query', rowsOpened: 32, rowCheck: 'exact', window: 'own' },
+    memory: { mib: 16, passes: 4, chunks: 2, rowsPerChunk: 8, capacityBytes: 16 * 2 ** 20, capacityGib: 16 / 1024, bytesPerRowPerPass: 4096, trafficBytes: 1e8, observedMs: 40, reportedMs: 35, bandwidthGbsObserved: 2.5, bandwidthGbsReported: 2.9, window: 'own', blocksOpened: 64, wordsChecked: 4096 },
   };
 }
 
@@ -34,7 +34,7 @@ export function selftestResult(opts: { gflops?: number; claim?: string; extra?: 
     accepted, checks, measured: m, class: judgement.class, score: accepted ? judgement.score : 0, judgement,
     adapter: { ...H100, subgroupMinSize: null, subgroupMaxSize: null, subgroupMatrixConfigs: [], limits: {} },
     kernel: 'tile-16', memoryKernel: 'rows', transcripts: [],
-    timings: { commit_ms: 52, open_ms: 8, verify_ms: 30, total_ms: 95, phases: {}, method: 'timestamp-query' },
+    timings: { commitMs: 52, openMs: 8, verifyMs: 30, totalMs: 95, phases: {}, method: 'timestamp-query' },
   } as SelftestResult;
 }
 
