@@ -27,7 +27,8 @@ function section(help: string, heading: string): string[] {
 /** A section's entries: lines that start one (`  gpuproof x`, `  -n`, `      --out`, `  url`); the rest wrap the entry above. */
 const entries = (lines: string[], start: RegExp): string[] => lines.filter((l) => start.test(l));
 const COMMAND = /^ {2}gpuproof /;
-const OPTION = /^ +-/;
+/** `  -n` or `      --out`; a wrapped description sits deeper, even when it starts with `--`. */
+const OPTION = /^ {2}-|^ {6}--/;
 const POSITIONAL = /^ {2}[a-z]/;
 /** An example starts with the command, maybe after environment assignments. */
 const EXAMPLE = /^ {2}(?:[A-Z_]+=\S+ )*gpuproof /;
@@ -64,6 +65,8 @@ test('the parser sees through a missing description', () => {
   assert.equal(descriptionOf('  --out                                            [string] [required]'), '');
   assert.equal(descriptionOf('  --out      key file to create                  [string] [required]'), 'key file to create');
   assert.equal(descriptionOf('  url  the agent, e.g. http://10.0.0.5:8420                 [string]'), 'the agent, e.g. http://10.0.0.5:8420');
+  const wrapped = ['      --report        write a report (one card: not with', '                      --all-adapters)        [string]', '  -n                  matrix size', '  --json  machine-readable'];
+  assert.deepEqual(entries(wrapped, OPTION).map((l) => l.trim().split(/\s+/)[0]), ['--report', '-n', '--json']);
 });
 
 test('--version prints the kit version', async () => {
