@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { buildCli, describeResult, REPO_ROOT, runCli, type CliResult, type JsonObject } from './helpers/cli.js';
 import { spawnServe, type ServeProcess } from './helpers/net.js';
 import { KIT_VERSION } from '../src/version.js';
+import { DEFAULT_OPEN_ROWS } from '../src/roles/validator.js';
 
 const Envelope = z.looseObject({
   ok: z.boolean(),
@@ -107,8 +108,11 @@ test('every command prints one envelope, camelCase, ok matching the exit status'
 
   serve = await spawnServe(['--key', ekey, '--allow', `${vkey}.pub`], home);
   const db = f('receipts.db');
-  const att = await json('attest', [serve.url, '--key', vkey, '--db', db, ...TINY, '--rows', '4']);
+  // No --rows: attest must open the protocol's default, not fewer (the bound in docs/security.md).
+  const att = await json('attest', [serve.url, '--key', vkey, '--db', db, '--n', '64', '--iterations', '2']);
   assert.equal(att.accepted, true);
+  const card = (att.cards as { receipt: { body: { measured: { matmul: { rowsOpened: number } } } } }[])[0];
+  assert.equal(card?.receipt.body.measured.matmul.rowsOpened, DEFAULT_OPEN_ROWS);
   writeFileSync(f('executors.json'), JSON.stringify([{ url: serve.url, publicKey: serve.executorKey }]));
   await json('validate', ['--executors', f('executors.json'), '--key', vkey, '--db', db, ...TINY, '--rows', '4']);
   const rec = await json('receipts', ['--db', db]);

@@ -8,6 +8,7 @@ import { firstIssue } from '../protocol/issues.js';
 import { readCapped } from '../protocol/parse.js';
 import { parseIJson } from '../protocol/ijson.js';
 import { ClassId, MAX_OPEN_ROWS, PublicKey } from '../protocol/schemas.js';
+import { DEFAULT_OPEN_ROWS } from '../roles/validator.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { Ledger } from '../ledger/ledger.js';
 import { attest, attestWithMemory, type AttestOptions, type AttestResult } from '../server/attest.js';
@@ -60,7 +61,7 @@ function sizeOptions<T>(c: Argv<T>) {
     .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
     .option('memory-mib', { type: 'number', describe: 'memory to prove in MiB, in a challenge of its own; 0 for none (default: the claimed class\'s capacity floor, else 0)' })
     .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
-    .option('rows', { type: 'number', default: 32, describe: 'rows to open (m)' })
+    .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: `matmul rows to open (m); fewer weakens the proof (docs/security.md)` })
     .option('ttl', { type: 'number', default: 600, describe: 'seconds until each challenge expires' })
     .option('timeout', { type: 'number', default: 120, describe: 'seconds for one executor, all steps and retries' })
     .option('rtt-samples', { type: 'number', default: 3, describe: 'GET /v1/info round trips timed first' });

@@ -5,6 +5,7 @@ import { isSoftwareAdapter } from '../gpu/adapter-info.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES, checkMemoryRequest } from '../proofs/memory-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
+import { DEFAULT_OPEN_ROWS } from '../roles/validator.js';
 import { selftest } from '../roles/selftest.js';
 import { candidateVariants } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
@@ -47,7 +48,7 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .example('$0 selftest --n 256 --memory-mib 4 --json', 'a quick small run, machine-readable')
       .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
       .option('iterations', { type: 'number', describe: 'chained multiplications K' })
-      .option('rows', { type: 'number', describe: 'rows opened (m, default 32)' })
+      .option('rows', { type: 'number', describe: `matmul rows opened (m, default ${DEFAULT_OPEN_ROWS})` })
       .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
       .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
       .option('claim', { type: 'string', describe: 'class to claim (an id from `gpuproof classes`): exit 1 unless its floors are reached' })
