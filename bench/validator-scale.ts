@@ -7,6 +7,8 @@
 // signed), this process's CPU per attest, peak RSS and event-loop delay, and the fleet's CPU.
 // Then verification is timed at production n and the per-executor CPU of an epoch projected.
 // Usage: node --import tsx bench/validator-scale.ts --n-executors 10,100,1000 --concurrency 1,8,64 --out FILE
+//   [--compute-ms 100 --n 64 --iterations 2 --rows 66 --max-attests 400 --max-seconds 30
+//    --production-n 1024,2048,4096,8192 --verify-workers W --note TEXT]
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -35,6 +37,7 @@ const { values: a } = parseArgs({
     'production-n': { type: 'string', default: '1024,2048,4096,8192' },
     'verify-workers': { type: 'string' },
     out: { type: 'string' },
+    note: { type: 'string' },
   },
 });
 const list = (s: string): number[] => (s === '' ? [] : s.split(',').map((x) => {
@@ -72,17 +75,20 @@ async function startFleet(count: number): Promise<Fleet> {
   return { child, executors, sample };
 }
 
-/** Optional verify pool (helper P4's createVerifyPool), when this build has one. */
+/**
+ * `--verify-workers W`: verification on createVerifyPool's worker threads, passed to attest as its
+ * `pool` option. Looked up at run time, so the bench also runs on a build without the pool.
+ */
 async function verifyPoolOption(): Promise<{ extra: Record<string, unknown>; close(): Promise<void> }> {
   if (a['verify-workers'] === undefined) return { extra: {}, close: async () => undefined };
   const lib = (await import('../src/index.js')) as Record<string, unknown>;
-  const create = lib.createVerifyPool as ((o: { size: number }) => { close?: () => Promise<void> | void }) | undefined;
+  const create = lib.createVerifyPool as ((o: { size: number }) => { close(): Promise<void> }) | undefined;
   if (typeof create !== 'function') {
     console.error('--verify-workers: this build has no verify pool (createVerifyPool); run without it');
     process.exit(2);
   }
   const pool = create({ size: Number(a['verify-workers']) });
-  return { extra: { verifyPool: pool }, close: async () => void (await pool.close?.()) };
+  return { extra: { pool }, close: () => pool.close() };
 }
 
 /** Adds the wall time of every ledger write (synchronous SQLite with an fsync per commit) to `acc.ms`. */
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
     date,
     machine: `${machineDescription()}; ${cpus().length} cores shared by the validator, the simulated fleet and any other work`,
     loadAverage: { before: loadBefore, after: loadavg().map((x) => round(x, 2)) },
+    ...(a.note ? { note: a.note } : {}),
     command: `node --import tsx bench/validator-scale.ts ${process.argv.slice(2).join(' ')}`.trim(),
     setup: {
       validator: 'this process: attestWithMemory per executor (the code of gpuproof validate), one SQLite ledger per configuration, 3 RTT samples, every opened row verified',
