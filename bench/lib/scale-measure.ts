@@ -36,6 +36,7 @@ export function loopDelay(): { read(): Delays; reset(): void; disable(): void } 
 }
 
 export interface ProcessFigures {
+  /** Every thread of the process: a verify pool's workers count as the validator's. */
   cpuMs: number;
   /** Wall time the event loop was busy (JS, native calls, synchronous I/O such as SQLite's fsync). */
   loopActiveMs: number;
