@@ -1,10 +1,13 @@
 // The machine-readable API: schemas/*.schema.json must be exactly what `npm run schemas` generates
 // from the zod schemas today, must accept the known-answer messages and refuse what the kit
 // refuses where JSON Schema can say so, and docs/openapi.yaml must be OpenAPI 3.1, document every
-// route the agent serves, and point only at schema files that exist.
+// route the agent serves, and point only at schema files that exist. The Python receipt check in
+// docs/network.md runs against the JCS and signature vectors wherever PyNaCl is installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { base64Pattern, buildSchemas, SCHEMA_DIR } from '../scripts/gen-schemas.js';
@@ -135,4 +138,44 @@ test('docs/openapi.yaml is OpenAPI 3.1, documents every agent route, and every $
     assert.ok(target, `${r} does not resolve`);
   }
   for (const t of ['challenge', 'commitment', 'open-request', 'openings', 'agent-info', 'error']) assert.ok(files.includes(`../schemas/${t}.schema.json`), t);
+});
+
+/** A Python that can import PyNaCl, if this machine has one (Debian: python3-nacl). */
+const pythonWithNacl = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import nacl.signing'], { stdio: 'ignore' }).status === 0);
+
+// Known answers: fixtures/canonical.json's JCS vectors (RFC 8785's, cyberphone's, number edge
+// cases) and fixtures/signatures.json's verdict, which must verify, and again with one field changed.
+const PY_DRIVER = `
+import json, struct, sys
+from verify_receipt import jcs, es_number, verify_receipt
+canon = json.load(open(sys.argv[1], encoding="utf-8"))
+for v in canon["numbers"]:
+    x = struct.unpack(">d", bytes.fromhex(v["ieee754"]))[0]
+    if x == x and abs(x) != float("inf"): assert es_number(x) == v["canonical"], v
+for v in canon["rfc8785"] + canon["messages"]: assert jcs(json.loads(v["input"])) == v["canonical"], v["name"]
+receipt = json.load(open(sys.argv[2], encoding="utf-8"))["messages"]["verdict"]["envelope"]
+assert verify_receipt(json.dumps(receipt), receipt["signer"]) == receipt["body"]
+receipt["body"]["score"] += 1
+try:
+    verify_receipt(json.dumps(receipt), receipt["signer"])
+    sys.exit("a changed receipt verified")
+except Exception as e:
+    assert type(e).__name__ == "BadSignatureError", e
+print("python receipt check ok")
+`;
+
+test('the Python receipt check in docs/network.md reproduces JCS and verifies a receipt', { skip: pythonWithNacl === undefined ? 'no python3 with PyNaCl here' : false }, () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'network.md'), 'utf8');
+  const code = /```python\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(code, 'docs/network.md has a python block');
+  const dir = mkdtempSync(join(tmpdir(), 'gpuproof-python-'));
+  try {
+    writeFileSync(join(dir, 'verify_receipt.py'), code);
+    writeFileSync(join(dir, 'driver.py'), PY_DRIVER);
+    const r = spawnSync(pythonWithNacl as string, ['driver.py', join(REPO_ROOT, 'fixtures', 'canonical.json'), join(REPO_ROOT, 'fixtures', 'signatures.json')], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /python receipt check ok/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
