@@ -46,6 +46,7 @@ interface Spec {
   score?: number;
   machine?: { cards: number; windowMs: number };
   memoryOnly?: boolean;
+  class?: string;
 }
 
 /** Issues a challenge, answers it and stores a receipt signed by the validator with these figures. */
@@ -64,7 +65,7 @@ function store(ledger: Ledger, s: Spec): SignedChallenge {
     accepted: s.accepted,
     checks: [{ name: 'test', pass: s.accepted, reason: s.accepted ? 'ok' : 'rejected in the test' }],
     measured,
-    class: s.accepted ? 'test-class' : null,
+    class: s.accepted ? (s.class ?? 'a100') : null,
     score: s.accepted ? (s.score ?? 0) : 0,
     issuedAt: s.at,
   }, validator.secretKey);
@@ -80,7 +81,8 @@ function store(ledger: Ledger, s: Spec): SignedChallenge {
  *   component receipt (memory-only challenge) is not an attest.
  *   attempted 4, accepted 2 → uptime 0.5; score (3 + 3) / 2 = 3; GPUs 2 (cards in one window)
  *   raw = 3 × 2 × 0.5 = 3
- * B, one card: accepted at score 1 exactly at T0 (inside), accepted at score 3, rejected twice.
+ * B, one card: accepted at score 1 (class l4) exactly at T0 (inside), then at score 3 (class
+ *   h100-sxm, the latest accepted: B's class), rejected twice.
  *   Also an accepted score-5 receipt 1 ms before T0 and one exactly at T0 + 72 min: both outside.
  *   attempted 4, accepted 2 → uptime 0.5; score (1 + 3) / 2 = 2; GPUs 1
  *   raw = 2 × 1 × 0.5 = 1
@@ -98,8 +100,8 @@ function handLedger(): string {
     { exec: A, at: T0 + 40 * MIN, accepted: false, machine: { cards: 2, windowMs: 2000 } },
     { exec: A, at: T0 + 40 * MIN, accepted: false, machine: { cards: 2, windowMs: 2000 } },
     { exec: B, at: T0 - 1, accepted: true, score: 5 },
-    { exec: B, at: T0, accepted: true, score: 1 },
-    { exec: B, at: T0 + 10 * MIN, accepted: true, score: 3 },
+    { exec: B, at: T0, accepted: true, score: 1, class: 'l4' },
+    { exec: B, at: T0 + 10 * MIN, accepted: true, score: 3, class: 'h100-sxm' },
     { exec: B, at: T0 + 20 * MIN, accepted: false },
     { exec: B, at: T0 + 30 * MIN, accepted: false },
     { exec: B, at: T0 + EPOCH, accepted: true, score: 5 },
@@ -124,7 +126,7 @@ async function weightsCli(args: string[], code = 0): Promise<JsonObject> {
   return r.json;
 }
 
-type Row = { executorKey: string; attempted: number; accepted: number; components: number; uptime: number; score: number; gpus: number; raw: number; weight: number };
+type Row = { executorKey: string; attempted: number; accepted: number; components: number; uptime: number; score: number; class: string | null; gpus: number; raw: number; weight: number };
 
 test('gpuproof weights prints the hand-computed weights of a known ledger', async () => {
   const db = handLedger();
@@ -133,9 +135,9 @@ test('gpuproof weights prints the hand-computed weights of a known ledger', asyn
   assert.equal(out.until, '2026-12-01T19:12:00.000Z');
   assert.equal(out.total, 4);
   assert.deepEqual(out.executors as Row[], [
-    { executorKey: key(A), attempted: 4, accepted: 2, components: 1, uptime: 0.5, score: 3, gpus: 2, raw: 3, weight: 0.75 },
-    { executorKey: key(B), attempted: 4, accepted: 2, components: 0, uptime: 0.5, score: 2, gpus: 1, raw: 1, weight: 0.25 },
-    { executorKey: key(C), attempted: 2, accepted: 0, components: 0, uptime: 0, score: 0, gpus: 0, raw: 0, weight: 0 },
+    { executorKey: key(A), attempted: 4, accepted: 2, components: 1, uptime: 0.5, score: 3, class: 'a100', gpus: 2, raw: 3, weight: 0.75 },
+    { executorKey: key(B), attempted: 4, accepted: 2, components: 0, uptime: 0.5, score: 2, class: 'h100-sxm', gpus: 1, raw: 1, weight: 0.25 },
+    { executorKey: key(C), attempted: 2, accepted: 0, components: 0, uptime: 0, score: 0, class: null, gpus: 0, raw: 0, weight: 0 },
   ]);
   // --since as ms since 1970 is the same epoch.
   const again = await weightsCli(['--db', db, '--since', String(T0)]);

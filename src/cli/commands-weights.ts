@@ -25,10 +25,10 @@ function human(w: EpochWeights, epochMinutes: number): string {
   const head = `epoch ${new Date(w.since).toISOString()} … ${new Date(w.until).toISOString()} (${epochMinutes} min)`;
   if (w.executors.length === 0) return `${head}\nno receipts in this epoch`;
   const rows = w.executors.map((e) => [
-    e.executorKey, `${e.accepted}/${e.attempted}`, e.uptime.toFixed(3), e.score.toFixed(3), String(e.gpus), e.weight.toFixed(6),
+    e.executorKey, `${e.accepted}/${e.attempted}`, e.uptime.toFixed(3), e.class ?? '-', e.score.toFixed(3), String(e.gpus), e.weight.toFixed(6),
   ]);
   const zero = w.total === 0 ? '\nno executor earned a weight: every weight is 0' : '';
-  return `${head}\n${table([['executor', 'accepted', 'uptime', 'score', 'GPUs', 'weight'], ...rows])}${zero}`;
+  return `${head}\n${table([['executor', 'accepted', 'uptime', 'class', 'score', 'GPUs', 'weight'], ...rows])}${zero}`;
 }
 
 export function weightsCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {

@@ -32,6 +32,8 @@ export interface ExecutorWeight {
   uptime: number;
   /** Mean score of the accepted receipts (0 with none). */
   score: number;
+  /** The class of the latest accepted receipt: what the card proves now (null with none). */
+  class: string | null;
   /** Most cards accepted in one attest: a machine attest's cards share one signed window. */
   gpus: number;
   /** score × gpus × uptime, before normalising. */
@@ -74,6 +76,7 @@ interface Tally {
   accepted: number;
   components: number;
   scoreSum: number;
+  latest: { at: number; class: string | null } | null;
   cardsPerAttest: Map<string, number>;
 }
 
@@ -83,7 +86,7 @@ function tally(rows: readonly WeightInput[], window: EpochWindow): Map<string, T
     const b = row.receipt.body;
     if (b.issuedAt < window.since || b.issuedAt >= window.until) continue;
     let t = byExecutor.get(b.executorKey);
-    if (!t) byExecutor.set(b.executorKey, (t = { attempted: 0, accepted: 0, components: 0, scoreSum: 0, cardsPerAttest: new Map() }));
+    if (!t) byExecutor.set(b.executorKey, (t = { attempted: 0, accepted: 0, components: 0, scoreSum: 0, latest: null, cardsPerAttest: new Map() }));
     if (isComponent(row.challenge)) {
       t.components += 1;
       continue;
@@ -92,6 +95,7 @@ function tally(rows: readonly WeightInput[], window: EpochWindow): Map<string, T
     if (!b.accepted) continue;
     t.accepted += 1;
     t.scoreSum += b.score;
+    if (!t.latest || b.issuedAt >= t.latest.at) t.latest = { at: b.issuedAt, class: b.class };
     const key = attestKey(row);
     t.cardsPerAttest.set(key, (t.cardsPerAttest.get(key) ?? 0) + 1);
   }
@@ -104,7 +108,7 @@ export function epochWeights(rows: readonly WeightInput[], window: EpochWindow):
     const uptime = t.attempted > 0 ? t.accepted / t.attempted : 0;
     const score = t.accepted > 0 ? t.scoreSum / t.accepted : 0;
     const gpus = Math.max(0, ...t.cardsPerAttest.values());
-    return { executorKey, attempted: t.attempted, accepted: t.accepted, components: t.components, uptime, score, gpus, raw: score * gpus * uptime, weight: 0 };
+    return { executorKey, attempted: t.attempted, accepted: t.accepted, components: t.components, uptime, score, class: t.latest?.class ?? null, gpus, raw: score * gpus * uptime, weight: 0 };
   });
   const total = executors.reduce((s, e) => s + e.raw, 0);
   for (const e of executors) e.weight = total > 0 ? e.raw / total : 0;
