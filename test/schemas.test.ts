@@ -114,11 +114,15 @@ test('docs/openapi.yaml is OpenAPI 3.1, documents every agent route, and every $
   const file = join(REPO_ROOT, 'docs', 'openapi.yaml');
   const doc = parseYaml(readFileSync(file, 'utf8')) as { openapi: string; paths: Record<string, Record<string, unknown>> };
   assert.match(doc.openapi, /^3\.1\.\d+$/);
-  // The routes the agent serves: its PATHS table and any literal path the router adds.
+  // The routes the agent's router serves: keys `[TABLE.name]: ['METHOD', …]` (or a literal path),
+  // each table's path looked up where src/server/ defines it.
   const agent = readFileSync(join(REPO_ROOT, 'src', 'server', 'agent.ts'), 'utf8');
-  const literal = [...agent.matchAll(/\[?['"](\/[\w./-]+)['"]\]?\s*:\s*\[/g)].map((m) => m[1] as string);
-  const routes = new Set([...Object.values(PATHS), ...literal, '/healthz', '/metrics']);
-  for (const r of routes) assert.ok(doc.paths[r], `docs/openapi.yaml lacks ${r}`);
+  const server = readdirSync(join(REPO_ROOT, 'src', 'server')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(REPO_ROOT, 'src', 'server', f), 'utf8')).join('\n');
+  const keys = [...agent.matchAll(/\[(?:(\w+)\.(\w+)|'(\/[\w./-]*)')\]:\s*\[\s*'(?:GET|POST|PUT|DELETE)'/g)];
+  const routes = keys.map((m) => m[3] ?? new RegExp(`${m[1]}\\s*=\\s*\\{[^}]*\\b${m[2]}:\\s*'([^']+)'`).exec(server)?.[1]);
+  assert.ok(routes.length >= 3 && routes.every((r) => typeof r === 'string'), `router keys not resolved: ${keys.map((m) => m[0]).join(', ')}`);
+  assert.deepEqual(routes.filter((r) => r === PATHS.info || r === PATHS.challenges || r === PATHS.openings).sort(), Object.values(PATHS).sort());
+  for (const r of [...routes, '/healthz', '/metrics']) assert.ok(doc.paths[r as string], `docs/openapi.yaml lacks ${r}`);
   assert.deepEqual(Object.keys(doc.paths[PATHS.challenges] ?? {}), ['post']);
   for (const p of [PATHS.challenges, PATHS.openings]) {
     const responses = (doc.paths[p]?.post as { responses: Record<string, unknown> }).responses;
