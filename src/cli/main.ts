@@ -8,6 +8,7 @@ import { classCommands } from './commands-classes.js';
 import { netCommands } from './commands-net.js';
 import { attestCommands } from './commands-attest.js';
 import { benchCommands } from './commands-bench.js';
+import { weightsCommands } from './commands-weights.js';
 import { reportError } from './output.js';
 import { KIT_VERSION } from '../version.js';
 
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   cli = netCommands(cli, setCode);
   cli = attestCommands(cli, setCode);
   cli = benchCommands(cli, setCode);
+  cli = weightsCommands(cli, setCode);
   try {
     await cli.parseAsync();
   } catch (err) {
