@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,7 @@ import { startAgent } from '../src/server/agent.js';
 import { attest } from '../src/server/attest.js';
 import { verifySignature } from '../src/protocol/signing.js';
 import { toB64 } from '../src/util/bytes.js';
+import { buildCli, cliError, describeResult, runCli } from './helpers/cli.js';
 
 const v = generateKeyPair();
 const KEY = toB64(v.publicKey);
@@ -65,6 +66,21 @@ test('sizes: default is cores − 1 and at least 1; out of range is an INPUT err
   assert.equal(createVerifyPool().size, defaultVerifyWorkers());
   for (const size of [-1, 1.5, 257]) {
     assert.throws(() => createVerifyPool({ size }), (err: unknown) => err instanceof GpuproofError && err.code === 'INPUT' && err.field === 'verify-workers');
+  }
+});
+
+test('--verify-workers: attest and validate refuse a bad count with exit 2 naming it, before any network or GPU work', async () => {
+  await buildCli();
+  const home = join(root, 'home');
+  mkdirSync(home);
+  const key = join(root, 'validator.key');
+  assert.equal((await runCli(['keygen', '--out', key], { home })).code, 0);
+  const list = join(root, 'executors.json');
+  writeFileSync(list, JSON.stringify([{ url: 'http://127.0.0.1:9' }]));
+  for (const [args, bad] of [[['attest', 'http://127.0.0.1:9'], '1.5'], [['validate', '--executors', list, '--db', join(root, 'r.db')], '-1'], [['attest', 'http://127.0.0.1:9'], '257']] as const) {
+    const r = await runCli([...args, '--key', key, '--verify-workers', bad, '--json'], { home });
+    assert.equal(r.code, 2, describeResult(r));
+    assert.deepEqual([cliError(r).code, cliError(r).field], ['INPUT', 'verify-workers']);
   }
 });
 
