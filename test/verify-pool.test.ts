@@ -55,9 +55,11 @@ test('the pool returns the very verdict verifyProof returns: accepted (exact and
   await assert.rejects(inProcess.verify(stranger, null), /closed/);
 });
 
-test('a job that throws rejects with its error, and the same pool goes on verifying', async () => {
+test('a job that throws, or cannot be copied to a worker, rejects with its error, and the same pool goes on verifying', async () => {
   const broken = { challenge: null } as unknown as VerifyInput;
   await assert.rejects(pool.verify(broken, KEY), (err: unknown) => err instanceof GpuproofError && err.code === 'INTERNAL' && /null/.test(err.message));
+  const uncloneable = { ...syntheticTranscript(64, 4, v), extra: () => 1 } as unknown as VerifyInput;
+  await assert.rejects(pool.verify(uncloneable, KEY), (err: unknown) => err instanceof GpuproofError && err.code === 'INPUT' && err.field === 'input');
   assert.equal((await pool.verify(syntheticTranscript(64, 4, v), KEY)).accepted, true);
 });
 

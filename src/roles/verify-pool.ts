@@ -128,7 +128,14 @@ export class WorkerPool implements VerifyPool {
       // A busy worker holds the process open (its caller awaits it); an idle one does not.
       slot.worker.ref();
       const { id, input, validatorKey } = job;
-      slot.worker.postMessage({ id, input, validatorKey } satisfies VerifyJob);
+      try {
+        slot.worker.postMessage({ id, input, validatorKey } satisfies VerifyJob);
+      } catch (err) {
+        // Not plain data (a function, a class with private state): this job fails, the worker stays.
+        slot.job = null;
+        slot.worker.unref();
+        job.reject(inputError('input', `a transcript must be plain data to cross to a verify worker: ${err instanceof Error ? err.message : String(err)}`));
+      }
     }
   }
 
