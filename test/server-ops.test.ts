@@ -18,7 +18,7 @@ import { issueChallenge } from '../src/roles/validator.js';
 import { MemoryReplayStore } from '../src/roles/stores.js';
 import { toB64 } from '../src/util/bytes.js';
 import { dropDawnNotices } from '../src/gpu/native-stderr.js';
-import { buildCli } from './helpers/cli.js';
+import { buildCli, cliError, runCli } from './helpers/cli.js';
 import { errorOf, rawRequest, spawnServe } from './helpers/net.js';
 
 const SIZE = { n: 64, iterations: 2 };
@@ -215,6 +215,8 @@ test('gpuproof serve answers /healthz and /metrics, and its counters move after 
   await buildCli();
   const key = join(root, 'executor.key');
   await writeKeyFile(key, executor);
+  const bad = await runCli(['serve', '--key', key, '--allow', toB64(validator.publicKey), '--log-format', 'xml', '--json'], { home: root });
+  assert.deepEqual([bad.code, cliError(bad).field], [2, 'log-format']);
   const serve = await spawnServe(['--key', key, '--allow', toB64(validator.publicKey), '--log-format', 'json'], root);
   try {
     assert.deepEqual((await rawRequest(`${serve.url}/healthz`, 'GET')).json, { status: 'ready' });

@@ -222,8 +222,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     }],
     [OPS_PATHS.metrics]: ['GET', async (_q, s) => sendText(s, 200, await metrics.text(), { 'content-type': metrics.contentType })],
   };
-  /** The path as a metric label: unknown paths are one value, so a scanner cannot grow the series. */
-  const endpointOf = (path: string): string => (path in routes ? path : 'other');
 
   async function route(req: IncomingMessage, res: ServerResponse, ex: Exchange): Promise<void> {
     // While draining, health and metrics still answer: a probe must see the drain, a scrape its end.
@@ -249,27 +247,21 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     reply(res, e.status, e.body, e.headers);
   }
 
-  const { headersMs = 15_000, requestMs = 60_000 } = opts.timeouts ?? {};
   let cutting = false;
   const server = serveExchanges({
-    headersMs,
-    requestMs,
+    headersMs: opts.timeouts?.headersMs ?? 15_000,
+    requestMs: opts.timeouts?.requestMs ?? 60_000,
     now,
     handle: (req, res, ex) => void route(req, res, ex).catch((err: unknown) => fail(req, res, ex, err)),
     started(done) {
       inflight.add(done);
       void done.then(() => inflight.delete(done));
     },
-    ended(ex, outcome) {
-      if ('status' in outcome) metrics.answered(endpointOf(ex.path), outcome.status);
-      else metrics.aborted(endpointOf(ex.path), outcome.aborted);
-      logger.exchange(ex, outcome);
-    },
     ownAbort: () => (cutting ? 'shutdown' : undefined),
-    connectionAborted(client, reason) {
-      metrics.aborted('none', reason);
-      logger.connection(client, reason);
-    },
+    // Unknown paths are one label value, so a scanner cannot grow the series.
+    endpointOf: (path) => (path in routes ? path : 'other'),
+    metrics,
+    log: logger,
   });
   server.maxConnections = 1024;
 

@@ -1,12 +1,13 @@
 // The agent's node:http server, as exchanges: each request becomes one Exchange whose end is
-// reported exactly once, answered (with its status) or aborted (with why), whether the client
-// left, a timeout cut it, or the agent shut down. Client errors outside any request (a header
-// timeout, bad HTTP) are answered as node:http would and reported as connection aborts.
+// counted and logged exactly once, answered (with its status) or aborted (with why), whether the
+// client left, a timeout cut it, or the agent shut down. Client errors outside any request (a
+// header timeout, bad HTTP) are answered as node:http would and counted as connection aborts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { GpuproofError } from '../errors.js';
 import { abortReasonOf, dropConnection } from './http-util.js';
-import type { Exchange, Outcome } from './request-log.js';
+import type { AgentMetrics } from './metrics.js';
+import type { Exchange, Outcome, RequestLog } from './request-log.js';
 
 export interface ExchangeHandlers {
   /** How long a client may take to send its headers, and its whole request (ms). */
@@ -14,13 +15,14 @@ export interface ExchangeHandlers {
   requestMs: number;
   now: () => number;
   handle(req: IncomingMessage, res: ServerResponse, ex: Exchange): void;
-  /** Called once per exchange, when its connection is done with it. */
-  ended(ex: Exchange, outcome: Outcome): void;
-  /** An exchange started: `done` settles once ended() has been called. */
+  /** An exchange started: `done` settles once its end is counted and logged. */
   started(done: Promise<void>): void;
   /** The reason for an abort the agent caused itself (shutdown), else undefined. */
   ownAbort(): string | undefined;
-  connectionAborted(client: string | null, reason: string): void;
+  /** The path as a metric label. */
+  endpointOf(path: string): string;
+  metrics: AgentMetrics;
+  log: RequestLog;
 }
 
 export function serveExchanges(h: ExchangeHandlers): Server {
@@ -34,7 +36,9 @@ export function serveExchanges(h: ExchangeHandlers): Server {
       res.on('close', () => {
         live.delete(req.socket);
         const outcome: Outcome = res.writableFinished ? { status: res.statusCode } : { aborted: h.ownAbort() ?? abortReasonOf(req.socket) };
-        h.ended(ex, outcome);
+        if ('status' in outcome) h.metrics.answered(h.endpointOf(ex.path), outcome.status);
+        else h.metrics.aborted(h.endpointOf(ex.path), outcome.aborted);
+        h.log.exchange(ex, outcome);
         resolve();
       });
     });
@@ -46,7 +50,10 @@ export function serveExchanges(h: ExchangeHandlers): Server {
     const res = live.get(socket);
     // As node:http does: answer only where no answer has begun, so the peer never reads a torn one.
     if (socket.writable && reason !== 'client-closed' && !res?.headersSent) socket.write(statusLine(err.code));
-    if (!res) h.connectionAborted(socket.remoteAddress ?? null, reason);
+    if (!res) {
+      h.metrics.aborted('none', reason);
+      h.log.connection(socket.remoteAddress ?? null, reason);
+    }
     dropConnection(socket, reason);
   });
   return server;
