@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { buildCli, cliError, describeResult, runCli, type CliResult } from './helpers/cli.js';
+import { buildCli, cliError, describeResult, REPO_ROOT, runCli, type CliResult } from './helpers/cli.js';
 import { commandOptions } from '../src/cli/config-options.js';
 import { envOptions, RESERVED_ENV } from '../src/cli/config-env.js';
 import type { CommandOptions, OptionKind } from '../src/cli/config-options.js';
@@ -185,4 +185,15 @@ test('envOptions: a variable belongs to the longest command name it starts with;
   assert.throws(() => envOptions({}, reserved), (e: unknown) => e instanceof GpuproofError && e.code === 'INTERNAL');
   assert.deepEqual(envOptions({ GPUPROOF_OPEN_KEY: 'a' }, new Map([['open', new Map([['key', 'strings' as const]])]])).values.get('open')?.get('key')?.value, ['a']);
   assert.equal(envOptions({ GPUPROOF_OPEN_ON: 'no' }, new Map([['open', new Map([['on', 'boolean' as const]])]])).values.get('open')?.get('on')?.value, false);
+});
+
+test('the configuration files docs/config.md shows are accepted as they stand', async () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs/config.md'), 'utf8');
+  const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  assert.ok(examples.length >= 2, 'an example for serve and one for validate');
+  for (const text of examples) {
+    // Every section is checked whichever command runs; pubkey reads none of their paths.
+    const r = await runCli(['pubkey', join(etc, 'validator.key.pub'), '--config', config(text)], { home });
+    assert.equal(r.code, 0, `${text}\n${describeResult(r)}`);
+  }
 });
