@@ -127,6 +127,8 @@ test('bad JSON, a duplicate member, a key file or a missing file given as config
   assert.match(e.message, /a key file, not a configuration file/);
   e = await refusedChallenge(['--config', join(etc, 'missing.json')]);
   assert.equal(e.message, `config: ${join(etc, 'missing.json')}: cannot read it (ENOENT)`);
+  e = await refusedChallenge(['--config=']);
+  assert.equal(e.message, 'config: expected a file name');
 });
 
 test('a secret key inline, in the file or the environment, is refused', async () => {

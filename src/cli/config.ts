@@ -6,7 +6,7 @@
 // file and key path or the variable. Described in docs/config.md.
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { GpuproofError } from '../errors.js';
+import { GpuproofError, inputError } from '../errors.js';
 import { firstIssue } from '../protocol/issues.js';
 import { parseIJson } from '../protocol/ijson.js';
 import { readCapped } from '../protocol/parse.js';
@@ -96,6 +96,7 @@ export async function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const spec = command === undefined ? undefined : specs.get(command);
   if (command === undefined || spec === undefined) return { values: {}, sources: new Map(), strangers: [] };
   const path = configArg(argv) ?? (env.GPUPROOF_CONFIG || undefined);
+  if (path === '') throw inputError('config', 'expected a file name');
   const file = path === undefined ? {} : await readConfigFile(path, specs);
   const fromEnv = envOptions(env, specs);
   const onCommandLine = givenOnCommandLine(argv, spec);

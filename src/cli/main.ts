@@ -19,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   const json = argv.includes('--json');
+  let config: CommandConfig | undefined;
   let cli = yargs(argv)
     .scriptName('gpuproof')
     .usage('$0 <command> [options]\n\nGPU proof of work: exact matmul and validator-observed timing over WebGPU.')
@@ -42,7 +43,6 @@ export async function main(argv: string[]): Promise<number> {
   cli = netCommands(cli, setCode);
   cli = attestCommands(cli, setCode);
   cli = benchCommands(cli, setCode);
-  let config: CommandConfig | undefined;
   try {
     config = await loadConfig(argv, process.env, commandOptions(cli));
     for (const name of config.strangers) process.stderr.write(`gpuproof: ignoring ${name}: not a variable of the kit, nor GPUPROOF_<COMMAND>_<OPTION> (docs/config.md)\n`);
