@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { buildCli, cliError, describeResult, REPO_ROOT, runCli, type CliResult } from './helpers/cli.js';
 import { commandOptions } from '../src/cli/config-options.js';
+import { spawnServe } from './helpers/net.js';
 import { envOptions, RESERVED_ENV } from '../src/cli/config-env.js';
 import type { CommandOptions, OptionKind } from '../src/cli/config-options.js';
 import { GpuproofError } from '../src/errors.js';
@@ -198,4 +199,18 @@ test('the configuration files docs/config.md shows are accepted as they stand', 
     const r = await runCli(['pubkey', join(etc, 'validator.key.pub'), '--config', config(text)], { home });
     assert.equal(r.code, 0, `${text}\n${describeResult(r)}`);
   }
+});
+
+test('serve runs from a configuration file alone: its key and allow list, paths beside the file', async () => {
+  const file = config({ serve: { key: 'executor.key', allow: ['validator.key.pub', 'executor.key.pub'], grace: 0, kernel: 'naive-16x16' } });
+  const agent = await spawnServe(['--config', file], home);
+  // One request first: serve takes SIGTERM as a stop only once it has printed and settled.
+  assert.equal((await fetch(`${agent.url}/v1/info`)).status, 200);
+  const stopped = await agent.stop();
+  const pub = (JSON.parse(readFileSync(join(etc, 'executor.key.pub'), 'utf8')) as { publicKey: string }).publicKey;
+  assert.equal(agent.executorKey, pub);
+  assert.equal(stopped.code, 0, agent.stderr());
+  const listening = JSON.parse(stopped.stdout.split('\n')[0] ?? '') as { allow: number; adapters: { kernel: string }[] };
+  assert.equal(listening.allow, 2);
+  assert.equal(listening.adapters[0]?.kernel, 'naive-16x16');
 });
