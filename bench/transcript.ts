@@ -14,17 +14,21 @@ import { MemoryReplayStore } from '../src/roles/stores.js';
 import type { VerifyInput } from '../src/roles/verifier.js';
 import { fromHex, sha256, toB64, toHex } from '../src/util/bytes.js';
 
-/** `v` issues the challenge and `e` answers it; fresh keys unless given. */
-export function syntheticTranscript(n: number, m = 32, v: KeyPair = generateKeyPair(), e: KeyPair = generateKeyPair()): VerifyInput {
+/**
+ * `v` issues the challenge and `e` answers it; fresh keys unless given. `wrongRows`: the opened rows
+ * are random (under valid paths), so the verifier still streams B, then rejects: a slow transcript
+ * that costs nothing to make at any n.
+ */
+export function syntheticTranscript(n: number, m = 32, v: KeyPair = generateKeyPair(), e: KeyPair = generateKeyPair(), wrongRows = false): VerifyInput {
   const challenge = issueChallenge(v, { executorKey: toB64(e.publicKey), matmul: { n, iterations: 1 } }, new MemoryReplayStore());
   const seed = fromHex(challenge.body.seed);
-  const B = generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
+  const B = wrongRows ? undefined : generateMatrix(streamKey(seed, STREAM_MATMUL_B), n);
   const keyA = streamKey(seed, STREAM_MATMUL_A0);
   const digests: Uint8Array[] = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const picked = [...new Set(Array.from({ length: m }, () => Math.floor(Math.random() * n)))];
   const rows = new Map<number, Int32Array>();
   for (const i of picked) {
-    const row = rowTimesMatrix(generateRow(keyA, n, i), B, n);
+    const row = B ? rowTimesMatrix(generateRow(keyA, n, i), B, n) : new Int32Array(new Uint8Array(randomBytes(4 * n)).buffer);
     rows.set(i, row);
     digests[i] = sha256(new Uint8Array(row.buffer));
   }

@@ -76,6 +76,16 @@ export { readyKernels, type ReadyKernels } from './roles/autotune.js';
 // The verifier: every check by name; never throws on a bad proof.
 export { verifyProof, signReceipt, type Check, type MatmulFigures, type Verification, type VerifyInput } from './roles/verifier.js';
 export type { MemoryFigures } from './roles/verifier-memory.js';
+export {
+  /**
+   * verifyProof on worker threads (`size`, default cores − 1; 0 in-process), so a validator's event
+   * loop stays free to timestamp other commitments. `await pool.close()` when done.
+   */
+  createVerifyPool,
+  defaultVerifyWorkers,
+  type VerifyPool,
+  type VerifyPoolOptions,
+} from './roles/verify-pool.js';
 
 // Classes and scores.
 export {

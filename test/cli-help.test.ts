@@ -46,7 +46,7 @@ export async function listedCommands(): Promise<string[]> {
 test('every command describes every option and positional, and shows 1–3 examples', async () => {
   const commands = await listedCommands();
   assert.ok(commands.length >= 16, `commands: ${commands.join(' ')}`);
-  for (const c of ['selftest', 'keygen', 'pubkey', 'challenge', 'attest', 'validate', 'serve', 'receipts', 'bench']) assert.ok(commands.includes(c), c);
+  for (const c of ['selftest', 'keygen', 'pubkey', 'challenge', 'attest', 'validate', 'serve', 'receipts', 'bench', 'weights']) assert.ok(commands.includes(c), c);
   const problems = (await mapLimit(commands, 4, async (cmd) => {
     const r = await runCli([cmd, '--help'], { home, cwd: dir });
     if (r.code !== 0) return [`${cmd}: --help exited ${r.code}`];

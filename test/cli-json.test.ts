@@ -117,6 +117,10 @@ test('every command prints one envelope, camelCase, ok matching the exit status'
   await json('validate', ['--executors', f('executors.json'), '--key', vkey, '--db', db, ...TINY, '--rows', '4']);
   const rec = await json('receipts', ['--db', db]);
   assert.equal((rec.receipts as unknown[]).length, 2);
+  // Both receipts fall in the hour from ten minutes ago: one executor, all the weight there is.
+  const w = await json('weights', ['--db', db, '--since', new Date(Date.now() - 600_000).toISOString(), '--epoch-minutes', '60']);
+  const earned = (w.total as number) > 0 ? 1 : 0;
+  assert.deepEqual((w.executors as { executorKey: string; attempted: number; weight: number }[]).map((e) => [e.executorKey, e.attempted, e.weight]), [[serve.executorKey, 2, earned]]);
   const stopped = await serve.stop('SIGTERM');
   assert.equal(stopped.code, 0);
   const lines = stopped.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonObject);
@@ -130,6 +134,7 @@ test('an error is one object of the error schema, on every path', async () => {
     [['attest', '127.0.0.1:8420', '--key', join(root, 'none.key')], 2, 'url'],
     [['verify', '--challenge', join(root, 'none.json'), '--commitment', 'x', '--request', 'x', '--openings', 'x'], 2, 'challenge'],
     [['receipts', '--db', join(root, 'none.db')], 1, null],
+    [['weights', '--db', join(root, 'none.db')], 1, 'db'],
     [['no-such-command'], 2, null],
   ];
   for (const [args, code, field] of cases) {

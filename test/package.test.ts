@@ -43,7 +43,7 @@ describe('the packed kit', () => {
     const files = new Set(packed.files);
     const shaders = readdirSync(join(REPO_ROOT, 'shaders')).filter((f) => f.endsWith('.wgsl'));
     assert.ok(shaders.length > 0);
-    const wanted = ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/gpuproof.js', 'fixtures/gpu-classes.json', 'LICENSE', 'README.md', 'package.json', 'docs/api.md', 'examples/api/file-flow.mjs', ...shaders.map((s) => `shaders/${s}`)];
+    const wanted = ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/gpuproof.js', 'fixtures/gpu-classes.json', 'LICENSE', 'README.md', 'package.json', 'docs/api.md', 'docs/openapi.yaml', 'schemas/challenge.schema.json', 'examples/api/file-flow.mjs', ...shaders.map((s) => `shaders/${s}`)];
     for (const f of wanted) assert.ok(files.has(f), `${f} missing from the tarball`);
     assert.match(readFileSync(join(app, 'node_modules', 'gpuproof', 'LICENSE'), 'utf8'), /^\s*Apache License\s+Version 2\.0, January 2004/);
   });

@@ -16,7 +16,8 @@ import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { sizeForClass } from '../roles/sizing.js';
 import { loadClassTable } from '../roles/classes.js';
 import { errorInfo } from '../server/attest-steps.js';
-import { httpUrl, httpUrlProblem, intOption, readKeys, readPubKey } from './inputs.js';
+import { createVerifyPool, MAX_VERIFY_WORKERS, type VerifyPool } from '../roles/verify-pool.js';
+import { httpUrl, httpUrlProblem, intOption, optionalInt, readKeys, readPubKey } from './inputs.js';
 import { ANY_CLASS, checkClaim } from './claims.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -64,8 +65,12 @@ function sizeOptions<T>(c: Argv<T>) {
     .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: `matmul rows to open (m); fewer weakens the proof (docs/security.md)` })
     .option('ttl', { type: 'number', default: 600, describe: 'seconds until each challenge expires' })
     .option('timeout', { type: 'number', default: 120, describe: 'seconds for one executor, all steps and retries' })
-    .option('rtt-samples', { type: 'number', default: 3, describe: 'GET /v1/info round trips timed first' });
+    .option('rtt-samples', { type: 'number', default: 3, describe: 'GET /v1/info round trips timed first' })
+    .option('verify-workers', { type: 'number', describe: 'threads that verify proofs off the event loop; 0 verifies in-process (default: cores − 1, at least 1)' });
 }
+
+/** --verify-workers, checked with the other options; no thread starts before the first verification. */
+const verifyPoolOf = (a: Args): VerifyPool => createVerifyPool({ size: optionalInt(a, 'verify-workers', 0, MAX_VERIFY_WORKERS) });
 
 function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
   const claim = a.claim === undefined ? ANY_CLASS : checkClaim(a.claim);
@@ -119,9 +124,10 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const keys = await readKeys(String(a.key));
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const report = reportPath(a);
+      const pool = verifyPoolOf(a);
       const ledger = typeof a.db === 'string' ? Ledger.open(a.db) : undefined;
       try {
-        const r = await attest({ ...opts, keys, url, executorKey, claim, ledger, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
+        const r = await attest({ ...opts, keys, url, executorKey, claim, ledger, pool, machine: a['all-adapters'] === true, onPhase: (p) => out.progress?.(ATTEST_PHASES[p] ?? p, 0, 1) });
         out.progressEnd?.();
         const card = r.cards[0];
         const human = [
@@ -142,6 +148,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       } finally {
         out.progressEnd?.();
         ledger?.close();
+        await pool.close();
       }
     })
     .command('validate', 'attest every executor in a list, a few at a time; one receipt each in the ledger', (c) => sizeOptions(c)
@@ -157,6 +164,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const concurrency = intOption(a.concurrency, 'concurrency', 1, 256);
       const keys = await readKeys(String(a.key));
       const list = await readExecutors(String(a.executors));
+      const pool = verifyPoolOf(a);
       const ledger = Ledger.open(typeof a.db === 'string' ? a.db : defaultLedgerPath());
       try {
         // One job per machine label (challenged together), one per unlabelled entry.
@@ -171,7 +179,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           const entries = idx.map((i) => list[i] as ExecutorsFile[number]);
           const targets = entries.map((e) => ({ url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', allAdapters: e.allAdapters ?? a.machine === true }));
           const labelled = entries[0]?.machine !== undefined;
-          const rs = await attestWithMemory({ ...opts, keys, ledger }, targets, labelled ? true : targets[0]?.allAdapters)
+          const rs = await attestWithMemory({ ...opts, keys, ledger, pool }, targets, labelled ? true : targets[0]?.allAdapters)
             .then((r) => r.results)
             .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
           rs.forEach((r, j) => (results[idx[j] as number] = r));
@@ -188,6 +196,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         setCode(accepted === results.length ? 0 : 1);
       } finally {
         ledger.close();
+        await pool.close();
       }
     });
 }

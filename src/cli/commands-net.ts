@@ -8,6 +8,7 @@ import { verifySignature } from '../protocol/signing.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { Ledger } from '../ledger/ledger.js';
 import { startAgent } from '../server/agent.js';
+import { LOG_FORMATS, messageLine, type LogFormat } from '../server/request-log.js';
 import { toB64 } from '../util/bytes.js';
 import { gpuproofHome, intOption, kernelOption, readKeys, readPubKey } from './inputs.js';
 import { envelope, makeOut, schemaId, table, type SetCode } from './output.js';
@@ -31,6 +32,11 @@ const str = (a: Args, k: string): string => {
   return v;
 };
 
+const logFormatOption = (v: unknown): LogFormat => {
+  if (!LOG_FORMATS.includes(v as LogFormat)) throw inputError('log-format', `must be one of ${LOG_FORMATS.join(', ')}, got ${String(v).slice(0, 100)}`);
+  return v as LogFormat;
+};
+
 export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
     .command('serve', 'run the executor agent over HTTP (SIGTERM stops it, exit 0)', (c) => c
@@ -44,11 +50,13 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('state', { type: 'string', describe: 'replay memory directory (default $GPUPROOF_HOME/agent)' })
       .option('grace', { type: 'number', default: 30, describe: 'seconds in-flight work may take to finish on SIGTERM' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'log every request on stderr' }), async (raw) => {
+      .option('verbose', { type: 'boolean', default: false, describe: 'log every request on stderr' })
+      .option('log-format', { type: 'string', default: 'text', describe: 'stderr log: text, or json (one object a line for every request: time, client, method, path, status, durationMs, signer)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'serve');
       const port = intOption(a.port, 'port', 0, 65535);
       const grace = intOption(a.grace, 'grace', 0, 3600);
+      const logFormat = logFormatOption(a['log-format']);
       const host = str(a, 'host');
       const keys = await readKeys(str(a, 'key'));
       const allowArgs = strings(a.allow, 'allow');
@@ -57,7 +65,8 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const adapters = strings(a.adapter, 'adapter');
       const kernel = kernelOption(a.kernel);
       const stateDir = typeof a.state === 'string' ? a.state : join(gpuproofHome(), 'agent');
-      const log = (line: string): void => void process.stderr.write(`gpuproof serve: ${line}\n`);
+      // json: bare lines, each one object, so a shipper can parse stderr whole.
+      const log = (line: string): void => void process.stderr.write(`${logFormat === 'json' ? '' : 'gpuproof serve: '}${line}\n`);
       const agent = await startAgent({
         keys,
         allow,
@@ -66,6 +75,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         adapters: adapters.length > 0 ? adapters : [undefined],
         replay: new FileReplayStore(join(stateDir, 'seen.json')),
         log,
+        logFormat,
         verbose: a.verbose === true,
         kernel,
         tuneCache: join(gpuproofHome(), 'autotune.json'),
@@ -86,7 +96,9 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
       });
-      out.info(`gpuproof serve: ${signal}: no new requests; finishing in-flight work (up to ${grace} s)`);
+      const draining = `${signal}: no new requests; finishing in-flight work (up to ${grace} s)`;
+      if (logFormat === 'json') log(messageLine('json', draining, Date.now()));
+      else out.info(`gpuproof serve: ${draining}`);
       await agent.close(grace * 1000);
       line({ event: 'stopped', signal, stats: agent.info().stats }, 'stopped');
       setCode(0);

@@ -8,6 +8,7 @@ import { classCommands } from './commands-classes.js';
 import { netCommands } from './commands-net.js';
 import { attestCommands } from './commands-attest.js';
 import { benchCommands } from './commands-bench.js';
+import { weightsCommands } from './commands-weights.js';
 import { reportError } from './output.js';
 import { attributeError, loadConfig, type CommandConfig } from './config.js';
 import { commandOptions } from './config-options.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   cli = netCommands(cli, setCode);
   cli = attestCommands(cli, setCode);
   cli = benchCommands(cli, setCode);
+  cli = weightsCommands(cli, setCode);
   try {
     config = await loadConfig(argv, process.env, commandOptions(cli));
     for (const name of config.strangers) process.stderr.write(`gpuproof: ignoring ${name}: not a variable of the kit, nor GPUPROOF_<COMMAND>_<OPTION> (docs/config.md)\n`);

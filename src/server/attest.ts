@@ -5,7 +5,8 @@
 // machine that serves its cards' challenges one after another on fewer cards shows a window that
 // many times longer.
 import type { Check } from '../roles/verifier.js';
-import { verifyProof, signReceipt, type Verification } from '../roles/verifier.js';
+import { verifyProof, signReceipt, type Verification, type VerifyInput } from '../roles/verifier.js';
+import type { VerifyPool } from '../roles/verify-pool.js';
 import { issueChallenge, makeOpenRequest, receiveCommitment, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ObservedWindow } from '../roles/validator.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import type { KeyPair } from '../protocol/keys.js';
@@ -42,6 +43,8 @@ export interface GroupOptions {
   memory?: { mib: number; passes: number } | undefined;
   /** Memory results per card (`target:slot`), carried from the memory challenge into the receipt. */
   carried?: Map<string, CarriedMemory> | undefined;
+  /** Verifies on worker threads, so other executors' commitments are timestamped meanwhile; absent: in-process. */
+  pool?: VerifyPool | undefined;
 }
 
 /** What the memory challenge proved for one card, joined into that card's final receipt. */
@@ -185,7 +188,13 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
       return fail(c, 'openings.delivery', errorMessage(err), s.value, s);
     }
     const input = { challenge: c.ch, commitment: s.value, request, openings };
-    const g = grade(withCarried(verifyProof(input, toB64(opts.keys.publicKey)), opts.carried?.get(`${c.target}:${c.slot}`)), s.value, c.ch.body.claim);
+    let verdict: Verification;
+    try {
+      verdict = await verifyWith(opts.pool, input, toB64(opts.keys.publicKey));
+    } catch (err) {
+      return fail(c, 'verification.completed', `the validator could not verify: ${errorMessage(err)}`, s.value, s);
+    }
+    const g = grade(withCarried(verdict, opts.carried?.get(`${c.target}:${c.slot}`)), s.value, c.ch.body.claim);
     const v: Verification = g.verification;
     if (isMachine) {
       v.checks.push({ name: 'machine.window', pass: allIn, reason: allIn ? 'ok' : `only ${served.length} of ${planned} cards committed inside the window` });
@@ -221,6 +230,10 @@ export async function attestWithMemory(opts: GroupOptions, targets: readonly Tar
   const results = await attestMachine({ ...opts, memory: undefined, carried }, targets, machine);
   return { results, memory };
 }
+
+/** The verdict, on the pool's workers when there is a pool (a worker that dies rejects). */
+const verifyWith = async (pool: VerifyPool | undefined, input: VerifyInput, validatorKey: string): Promise<Verification> =>
+  (pool ? pool.verify(input, validatorKey) : verifyProof(input, validatorKey));
 
 /** Joins a card's memory result: its figures classify, and its failure fails the receipt. */
 function withCarried(v: Verification, m: CarriedMemory | undefined): Verification {

@@ -1,0 +1,60 @@
+// `gpuproof weights`: one epoch of the ledger's receipts as one weight per executor, summing to 1,
+// for a validator to set on its network. Reads the ledger read-only.
+import type { Argv } from 'yargs';
+import { inputError } from '../errors.js';
+import { readEpochRows } from '../ledger/weights.js';
+import { DEFAULT_EPOCH_MINUTES, epochWeights, lastCompleteEpoch, type EpochWeights } from '../roles/weights.js';
+import { intOption } from './inputs.js';
+import { defaultLedgerPath } from './commands-net.js';
+import { makeOut, table, type SetCode } from './output.js';
+
+type Args = Record<string, unknown> & { json: boolean };
+
+const MINUTE_MS = 60_000;
+
+/** `--since`: an ISO 8601 time with its zone (a local time would differ between validators), or ms since 1970. */
+export function parseSince(v: unknown): number {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string' || s.length === 0) throw inputError('since', 'expected an ISO 8601 time (2026-12-01T18:00:00Z) or ms since 1970');
+  const ms = /^\d+$/.test(s) ? Number(s) : /(Z|[+-]\d\d:?\d\d)$/.test(s) ? Date.parse(s) : NaN;
+  if (!Number.isSafeInteger(ms)) throw inputError('since', `${s} is not an ISO 8601 time with a zone (Z or ±hh:mm) nor ms since 1970`);
+  return ms;
+}
+
+function human(w: EpochWeights, epochMinutes: number): string {
+  const head = `epoch ${new Date(w.since).toISOString()} … ${new Date(w.until).toISOString()} (${epochMinutes} min)`;
+  if (w.executors.length === 0) return `${head}\nno receipts in this epoch`;
+  const rows = w.executors.map((e) => [
+    e.executorKey, `${e.accepted}/${e.attempted}`, e.uptime.toFixed(3), e.class ?? '-', e.score.toFixed(3), String(e.gpus), e.weight.toFixed(6),
+  ]);
+  const zero = w.total === 0 ? '\nno executor earned a weight: every weight is 0' : '';
+  return `${head}\n${table([['executor', 'accepted', 'uptime', 'class', 'score', 'GPUs', 'weight'], ...rows])}${zero}`;
+}
+
+export function weightsCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
+  return y.command('weights', 'per-executor weights for one epoch of receipts, summing to 1', (c) => c
+    .example('$0 weights --db receipts.db', 'the last complete 72-minute epoch')
+    .example('$0 weights --since 2026-12-01T18:00Z --json', 'the epoch from 18:00 UTC, as JSON')
+    .option('db', { type: 'string', describe: 'ledger file, opened read-only (default $GPUPROOF_HOME/receipts.db)' })
+    .option('epoch-minutes', { type: 'number', default: DEFAULT_EPOCH_MINUTES, describe: 'epoch length in minutes' })
+    .option('since', { type: 'string', describe: 'epoch start: ISO 8601 with zone, or ms since 1970 (default: the last complete epoch, epochs aligned to 1970)' }), async (raw) => {
+    const a = raw as unknown as Args;
+    const out = makeOut(a.json, 'weights');
+    const epochMinutes = intOption(a['epoch-minutes'], 'epoch-minutes', 1, 366 * 24 * 60);
+    const epochMs = epochMinutes * MINUTE_MS;
+    const window = a.since === undefined ? lastCompleteEpoch(epochMs) : { since: parseSince(a.since), until: parseSince(a.since) + epochMs };
+    const path = typeof a.db === 'string' ? a.db : defaultLedgerPath();
+    const w = epochWeights(readEpochRows(path, window.since, window.until), window);
+    out.result({
+      db: path,
+      epochMinutes,
+      since: new Date(w.since).toISOString(),
+      until: new Date(w.until).toISOString(),
+      sinceMs: w.since,
+      untilMs: w.until,
+      total: w.total,
+      executors: w.executors,
+    }, human(w, epochMinutes));
+    setCode(0);
+  });
+}
