@@ -4,13 +4,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { buildCli, cliError, describeResult, REPO_ROOT, runCli, type CliResult } from './helpers/cli.js';
 import { commandOptions } from '../src/cli/config-options.js';
 import { spawnServe } from './helpers/net.js';
-import { envOptions, RESERVED_ENV } from '../src/cli/config-env.js';
+import { envOptions, envPrefix, RESERVED_ENV } from '../src/cli/config-env.js';
 import type { CommandOptions, OptionKind } from '../src/cli/config-options.js';
 import { GpuproofError } from '../src/errors.js';
 
@@ -213,4 +214,19 @@ test('serve runs from a configuration file alone: its key and allow list, paths 
   const listening = JSON.parse(stopped.stdout.split('\n')[0] ?? '') as { allow: number; adapters: { kernel: string }[] };
   assert.equal(listening.allow, 2);
   assert.equal(listening.adapters[0]?.kernel, 'naive-16x16');
+});
+
+test('every GPUPROOF_* name the kit, its scripts, examples and tests use is reserved or of the option form', async () => {
+  const help = await runCli(['--help'], { home });
+  const commands = [...help.stdout.matchAll(/^ {2}gpuproof ([a-z][a-z-]*)/gm)].map((m) => m[1] as string);
+  assert.ok(commands.includes('serve') && commands.includes('open-request'), help.stdout);
+  const tracked = execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n')
+    // docs name the option form generically (GPUPROOF_<COMMAND>_<OPTION>); this file misspells on purpose.
+    .filter((f) => f !== '' && !f.startsWith('docs/') && f !== 'README.md' && f !== 'test/config.test.ts' && existsSync(join(REPO_ROOT, f)));
+  const names = new Set(tracked.flatMap((f) => readFileSync(join(REPO_ROOT, f), 'utf8').match(/GPUPROOF_[A-Z0-9_]+/g) ?? []));
+  assert.ok(names.has('GPUPROOF_HOME'), 'the scan reads the sources');
+  const unknown = [...names].filter((n) => !RESERVED_ENV.has(n) && !commands.some((c) => n.startsWith(envPrefix(c))));
+  assert.deepEqual(unknown, [], 'add a new variable the kit reads to RESERVED_ENV (src/cli/config-env.ts) and docs/config.md');
+  const doc = readFileSync(join(REPO_ROOT, 'docs/config.md'), 'utf8');
+  for (const name of RESERVED_ENV) assert.ok(doc.includes(`\`${name}\``), `docs/config.md lists ${name} as reserved`);
 });

@@ -12,7 +12,7 @@ import { secretProblem } from './config-values.js';
  */
 export const RESERVED_ENV = new Set([
   'GPUPROOF_HOME', 'GPUPROOF_BACKEND', 'GPUPROOF_ADAPTER', 'GPUPROOF_TOGGLES', 'GPUPROOF_DISABLE_TOGGLES',
-  'GPUPROOF_POLL', 'GPUPROOF_DEBUG', 'GPUPROOF_HEALTH_URL', 'GPUPROOF_CONFIG', 'GPUPROOF_PORT', 'GPUPROOF_TEST_FULL',
+  'GPUPROOF_POLL', 'GPUPROOF_DEBUG', 'GPUPROOF_HEALTH_URL', 'GPUPROOF_CONFIG', 'GPUPROOF_PORT', 'GPUPROOF_TEST_FULL', 'GPUPROOF_SANDBOX',
 ]);
 
 const upper = (name: string): string => name.toUpperCase().replace(/-/g, '_');
