@@ -10,6 +10,8 @@ import { attestCommands } from './commands-attest.js';
 import { benchCommands } from './commands-bench.js';
 import { weightsCommands } from './commands-weights.js';
 import { reportError } from './output.js';
+import { attributeError, loadConfig, type CommandConfig } from './config.js';
+import { commandOptions } from './config-options.js';
 import { KIT_VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,12 +20,14 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   const json = argv.includes('--json');
+  let config: CommandConfig | undefined;
   let cli = yargs(argv)
     .scriptName('gpuproof')
     .usage('$0 <command> [options]\n\nGPU proof of work: exact matmul and validator-observed timing over WebGPU.')
     .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output on stdout' })
     .option('force', { type: 'boolean', default: false, global: true, describe: 'replace an existing --out file' })
     .option('verbose', { type: 'boolean', default: false, global: true, describe: 'human output: also list the checks that passed (failures are always shown, first)' })
+    .option('config', { type: 'string', global: true, describe: 'JSON file of option values, a section per command (default $GPUPROOF_CONFIG); the command line and GPUPROOF_<COMMAND>_<OPTION> win over it (docs/config.md)' })
     .version('version', 'print the kit version', KIT_VERSION)
     .help('help', 'show this help (for a command: gpuproof <command> --help)')
     .strict()
@@ -42,9 +46,11 @@ export async function main(argv: string[]): Promise<number> {
   cli = benchCommands(cli, setCode);
   cli = weightsCommands(cli, setCode);
   try {
-    await cli.parseAsync();
+    config = await loadConfig(argv, process.env, commandOptions(cli));
+    for (const name of config.strangers) process.stderr.write(`gpuproof: ignoring ${name}: not a variable of the kit, nor GPUPROOF_<COMMAND>_<OPTION> (docs/config.md)\n`);
+    await cli.config(config.values).parseAsync();
   } catch (err) {
-    return reportError(err, json);
+    return reportError(config ? attributeError(err, config.sources) : err, json);
   }
   return code;
 }
