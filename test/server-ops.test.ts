@@ -242,3 +242,21 @@ test('gpuproof serve answers /healthz and /metrics, and its counters move after 
     assert.deepEqual(posts.map((l) => [l.path, l.status, l.signer]), [['/v1/challenges', 200, toB64(validator.publicKey)], ['/v1/openings', 200, toB64(validator.publicKey)]]);
   }
 });
+
+test('a SIGTERM sent the moment serve prints its listening line stops it cleanly (exit 0, stopped line)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gpuproof-ops-'));
+  await buildCli();
+  const key = join(root, 'executor.key');
+  await writeKeyFile(key, executor);
+  try {
+    // The race is a supervisor reading the line before the handlers exist; a few tries catch it.
+    for (let i = 0; i < 3; i++) {
+      const serve = await spawnServe(['--key', key, '--allow', toB64(validator.publicKey)], root);
+      const { code, signal, stdout } = await serve.stop('SIGTERM');
+      assert.deepEqual([code, signal], [0, null], serve.stderr().slice(-500));
+      assert.deepEqual(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event), ['listening', 'stopped']);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -83,11 +83,8 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernels.kernel ?? null, memoryKernel: s.kernels.memoryKernel ?? null }));
       // One object a line, each in the envelope, so a supervisor can read the port from the first.
       const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify({ ...envelope(true, schemaId('serve')), ...obj })}\n` : `${human}\n`);
-      line(
-        { event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },
-        `listening on ${agent.url}\nexecutor key: ${toB64(keys.publicKey)}\nadapters: ${described.map((d) => `${d.index}: ${d.description || '(default)'}`).join('; ')}\nallowed validators: ${allow.length}`,
-      );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      // Handlers go in before the line is printed: a supervisor may signal the moment it reads it.
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
         const stop = (sig: NodeJS.Signals): void => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
@@ -96,6 +93,11 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
       });
+      line(
+        { event: 'listening', url: agent.url, executorKey: toB64(keys.publicKey), allow: allow.length, adapters: described },
+        `listening on ${agent.url}\nexecutor key: ${toB64(keys.publicKey)}\nadapters: ${described.map((d) => `${d.index}: ${d.description || '(default)'}`).join('; ')}\nallowed validators: ${allow.length}`,
+      );
+      const signal = await stopped;
       const draining = `${signal}: no new requests; finishing in-flight work (up to ${grace} s)`;
       if (logFormat === 'json') log(messageLine('json', draining, Date.now()));
       else out.info(`gpuproof serve: ${draining}`);
