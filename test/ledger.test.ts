@@ -241,9 +241,16 @@ test('a writer checks free space before any work; a read-only handle refuses wri
   const path = filled(1);
   assert.doesNotThrow(() => checkFreeSpace(path, 1));
   assert.throws(() => checkFreeSpace(path, Number.MAX_SAFE_INTEGER), failsWith('IO', dirname(path), /free/));
+  assert.throws(() => Ledger.open(path, { minFreeBytes: Number.MAX_SAFE_INTEGER }), failsWith('IO', path, /free/));
   const reader = Ledger.open(path, { readonly: true });
   assert.throws(() => reader.recordIssued(challenge(), 'u'), failsWith('IO', path, /read-only/));
   reader.close();
+});
+
+test('a writer refuses a file it may not write at open', { skip: process.getuid?.() === 0 ? 'root writes a 0444 file' : false }, () => {
+  const path = filled(1);
+  chmodSync(path, 0o444);
+  assert.throws(() => Ledger.open(path), failsWith('IO', path, /read-only/));
 });
 
 test('receipts never creates or changes a ledger: missing and empty files are refused, a 0444 copy is listed', async () => {

@@ -15,6 +15,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /** The option that named the path, for a missing or foreign file (default `db`). */
   field?: string;
+  /** A writer refuses a filesystem with less free space (default MIN_FREE_BYTES). */
+  minFreeBytes?: number;
 }
 
 /** A writer refuses to start with less free space than this: a receipt must fit after the GPU run. */
@@ -60,10 +62,14 @@ export function openLedgerDb(path: string, opts: OpenOptions = {}): Database.Dat
   if (fresh && (opts.readonly === true || opts.mustExist === true)) throw inputError(field, `no ledger at ${path}`);
   let db: Database.Database | undefined;
   try {
-    db = opts.readonly === true ? openReader(path) : openWriter(path, fresh, opts.mustExist === true);
-    quickCheck(db, path);
-    if (opts.readonly === true) checkVersion(db.pragma('user_version', { simple: true }) as number, path, field);
-    else migrate(db, path);
+    if (opts.readonly === true) {
+      db = openReader(path);
+      quickCheck(db, path);
+      checkVersion(db.pragma('user_version', { simple: true }) as number, path, field);
+    } else {
+      db = openWriter(path, fresh, opts);
+      migrate(db, path);
+    }
     return db;
   } catch (err) {
     db?.close();
@@ -73,19 +79,26 @@ export function openLedgerDb(path: string, opts: OpenOptions = {}): Database.Dat
   }
 }
 
-function openWriter(path: string, fresh: boolean, mustExist: boolean): Database.Database {
+function openWriter(path: string, fresh: boolean, opts: OpenOptions): Database.Database {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path, { fileMustExist: mustExist });
-  if (fresh) chmodSync(path, 0o600);
-  // SQLite quietly opens a file it may not write read-only; a writer must know now, not after a run.
-  if (db.readonly) throw new GpuproofError('IO', `ledger ${path}: cannot write it: the ledger is read-only`);
-  db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
-  // FULL: a receipt reported as stored survives power loss too, and receipts are few.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  checkFreeSpace(path);
-  return db;
+  const db = new Database(path, { fileMustExist: opts.mustExist === true });
+  try {
+    if (fresh) chmodSync(path, 0o600);
+    // SQLite quietly opens a file it may not write read-only; a writer must know now, not after a run.
+    if (db.readonly) throw new GpuproofError('IO', `ledger ${path}: cannot write it: the ledger is read-only`);
+    db.pragma('busy_timeout = 10000');
+    // Before any pragma that writes: a corrupt file is left as it was found.
+    quickCheck(db, path);
+    db.pragma('journal_mode = WAL');
+    // FULL: a receipt reported as stored survives power loss too, and receipts are few.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    checkFreeSpace(path, opts.minFreeBytes);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 function openReader(path: string): Database.Database {
