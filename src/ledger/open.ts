@@ -2,7 +2,7 @@
 // is met before any GPU time is spent and named by its path: a corrupt file is refused on open
 // (PRAGMA quick_check), a writer finds a read-only file or a nearly full disk at start, a reader
 // never creates, migrates or writes a file, and SQLite's storage failures surface as IO.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GpuproofError, inputError } from '../errors.js';
@@ -85,7 +85,7 @@ function openWriter(path: string, fresh: boolean, opts: OpenOptions): Database.D
   try {
     if (fresh) chmodSync(path, 0o600);
     // SQLite quietly opens a file it may not write read-only; a writer must know now, not after a run.
-    if (db.readonly) throw new GpuproofError('IO', `ledger ${path}: cannot write it: the ledger is read-only`);
+    if (!writable(path)) throw new GpuproofError('IO', `ledger ${path}: cannot write it: the ledger is read-only`);
     db.pragma('busy_timeout = 10000');
     // Before any pragma that writes: a corrupt file is left as it was found.
     quickCheck(db, path);
@@ -98,6 +98,15 @@ function openWriter(path: string, fresh: boolean, opts: OpenOptions): Database.D
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
