@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Ledger } from '../src/ledger/ledger.js';
 import { MIGRATIONS } from '../src/ledger/schema.js';
@@ -19,7 +20,7 @@ import { failedReceipt } from '../src/server/attest-steps.js';
 import { toB64 } from '../src/util/bytes.js';
 import { GpuproofError } from '../src/errors.js';
 import { checkFreeSpace } from '../src/ledger/open.js';
-import { buildCli, cliError, runCli } from './helpers/cli.js';
+import { buildCli, cliError, REPO_ROOT, runCli } from './helpers/cli.js';
 
 let root = '';
 let counter = 0;
@@ -247,10 +248,27 @@ test('a writer checks free space before any work; a read-only handle refuses wri
   reader.close();
 });
 
-test('a writer refuses a file it may not write at open', { skip: process.getuid?.() === 0 ? 'root writes a 0444 file' : false }, () => {
-  const path = filled(1);
-  chmodSync(path, 0o444);
-  assert.throws(() => Ledger.open(path), failsWith('IO', path, /read-only/));
+test('a writer refuses a file it may not write at open (as uid 65534 when the tests run as root)', () => {
+  // Root writes a 0444 file, so under root the open is tried in a child that is not root.
+  const dir = mkdtempSync(join(tmpdir(), 'gpuproof-ro-'));
+  chmodSync(dir, 0o777);
+  try {
+    const path = join(dir, 'receipts.db');
+    Ledger.open(path).close();
+    chmodSync(path, 0o444);
+    if (process.getuid?.() !== 0) {
+      assert.throws(() => Ledger.open(path), failsWith('IO', path, /read-only/));
+      return;
+    }
+    const module = pathToFileURL(join(REPO_ROOT, 'dist', 'ledger', 'ledger.js')).href;
+    const code = `import(${JSON.stringify(module)}).then(({ Ledger }) => { try { Ledger.open(${JSON.stringify(path)}); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); } })`;
+    const e = JSON.parse(execFileSync(process.execPath, ['-e', code], { uid: 65534, gid: 65534, encoding: 'utf8' })) as { code?: string; message?: string };
+    assert.equal(e.code, 'IO', e.message);
+    assert.match(e.message ?? '', /read-only/);
+    assert.ok(e.message?.includes(path), e.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('receipts never creates or changes a ledger: missing and empty files are refused, a 0444 copy is listed', async () => {
