@@ -133,8 +133,8 @@ test('an error is one object of the error schema, on every path', async () => {
     [['selftest', '--claim', 'h100'], 2, 'claim'],
     [['attest', '127.0.0.1:8420', '--key', join(root, 'none.key')], 2, 'url'],
     [['verify', '--challenge', join(root, 'none.json'), '--commitment', 'x', '--request', 'x', '--openings', 'x'], 2, 'challenge'],
-    [['receipts', '--db', join(root, 'none.db')], 1, null],
-    [['weights', '--db', join(root, 'none.db')], 1, 'db'],
+    [['receipts', '--db', join(root, 'none.db')], 2, 'db'],
+    [['weights', '--db', join(root, 'none.db')], 2, 'db'],
     [['no-such-command'], 2, null],
   ];
   for (const [args, code, field] of cases) {

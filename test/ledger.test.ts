@@ -9,16 +9,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Ledger } from '../src/ledger/ledger.js';
 import { MIGRATIONS } from '../src/ledger/schema.js';
-import { generateKeyPair } from '../src/protocol/keys.js';
-import { issueChallenge } from '../src/roles/validator.js';
-import { MemoryReplayStore } from '../src/roles/stores.js';
 import { failedReceipt } from '../src/server/attest-steps.js';
-import { toB64 } from '../src/util/bytes.js';
+import { challenge, validator } from './helpers/ledger.js';
 
 let root = '';
 let counter = 0;
-const validator = generateKeyPair();
-const executor = generateKeyPair();
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'gpuproof-ledger-'));
@@ -28,7 +23,6 @@ after(() => {
 });
 
 const fresh = (): string => join(root, `l${counter++}`, 'receipts.db');
-const challenge = () => issueChallenge(validator, { executorKey: toB64(executor.publicKey), matmul: { n: 32, iterations: 2 } }, new MemoryReplayStore());
 
 test('a new ledger is at the latest schema version, in WAL mode, mode 0600', () => {
   const path = fresh();

@@ -184,7 +184,7 @@ test('a receipt whose columns were edited behind the signature stops the command
 test('a read command never creates a ledger nor touches one', async () => {
   const missing = join(root, 'nothing', 'receipts.db');
   const r = await runCli(['weights', '--db', missing, '--json'], { home: home(), cwd: root });
-  assert.equal(r.code, 1, describeResult(r));
+  assert.equal(r.code, 2, describeResult(r));
   assert.equal((r.json as { error: { code: string; field: string } }).error.field, 'db');
   assert.equal(existsSync(join(root, 'nothing')), false);
   const db = handLedger();

@@ -116,7 +116,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const limit = intOption(a.limit, 'limit', 1, 1_000_000);
       const executor = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
       const path = typeof a.db === 'string' ? a.db : defaultLedgerPath();
-      const ledger = Ledger.open(path, { mustExist: true });
+      const ledger = Ledger.open(path, { readonly: true, field: 'db' });
       try {
         const rows = ledger.receipts({ ...(executor ? { executor } : {}), limit });
         const unfinished = [...ledger.challenges({ status: 'issued' }), ...ledger.challenges({ status: 'answered' })]

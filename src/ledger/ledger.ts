@@ -2,14 +2,13 @@
 // challenge leaves the process and the receipt replaces it ('receipted') in one transaction, so a
 // validator killed at any instant leaves rows that are each complete and a state that says how far
 // it got. WAL lets `gpuproof receipts` read while validators write.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { GpuproofError, refused } from '../errors.js';
 import { parseMessage } from '../protocol/parse.js';
 import type { SignedChallenge, SignedVerdict } from '../protocol/schemas.js';
 import { hashHex } from '../protocol/signing.js';
-import { migrate, type ChallengeStatus } from './schema.js';
+import type { ChallengeStatus } from './schema.js';
+import { openLedgerDb, storageError, type OpenOptions } from './open.js';
 import { parseIJson } from '../protocol/ijson.js';
 
 export interface ReceiptExtra {
@@ -73,47 +72,39 @@ export class Ledger {
     readonly path: string,
   ) {}
 
-  /** Opens (creating unless mustExist) and migrates the ledger at `path`. */
-  static open(path: string, opts: { mustExist?: boolean } = {}): Ledger {
-    const fresh = !existsSync(path);
-    if (fresh && opts.mustExist) throw new GpuproofError('IO', `no ledger at ${path}`);
-    let db: Database.Database;
+  /** Opens the ledger at `path`: a writer creates (unless mustExist) and migrates; a reader (readonly) never writes. */
+  static open(path: string, opts: OpenOptions = {}): Ledger {
+    return new Ledger(openLedgerDb(path, opts), path);
+  }
+
+  /** Runs one statement group, SQLite's storage failures (full, read-only, corrupt) as IO naming the file. */
+  private guard<T>(doing: string, fn: () => T): T {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      db = new Database(path, { fileMustExist: opts.mustExist === true });
-      if (fresh) chmodSync(path, 0o600);
-      db.pragma('busy_timeout = 10000');
-      db.pragma('journal_mode = WAL');
-      // FULL: a receipt reported as stored survives power loss too, and receipts are few.
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, path);
+      return fn();
     } catch (err) {
-      if (err instanceof GpuproofError) throw err;
-      throw new GpuproofError('IO', `cannot open ledger ${path}: ${(err as Error).message}`, { cause: err });
+      throw storageError(err, this.path, doing);
     }
-    return new Ledger(db, path);
   }
 
   /** Call before the challenge is sent: the row is the record that it was. */
   recordIssued(challenge: SignedChallenge, url: string): void {
     const b = challenge.body;
-    this.db
+    this.guard('record the challenge', () => this.db
       .prepare(`INSERT INTO challenges (id, hash, executor_key, validator_key, url, claim, status, issued_at, expires_at, challenge)
                 VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?)`)
-      .run(b.id, hashHex(challenge), b.executorKey, b.validatorKey, url, b.claim, b.issuedAt, b.expiresAt, JSON.stringify(challenge));
+      .run(b.id, hashHex(challenge), b.executorKey, b.validatorKey, url, b.claim, b.issuedAt, b.expiresAt, JSON.stringify(challenge)));
   }
 
   /** issued → answered, once: a second commitment for the same challenge is refused. */
   markAnswered(id: string, at = Date.now()): void {
-    const r = this.db.prepare(`UPDATE challenges SET status = 'answered', answered_at = ? WHERE id = ? AND status = 'issued'`).run(at, id);
+    const r = this.guard('mark the challenge answered', () => this.db.prepare(`UPDATE challenges SET status = 'answered', answered_at = ? WHERE id = ? AND status = 'issued'`).run(at, id));
     if (r.changes !== 1) throw refused(`challenge ${id} is not awaiting a commitment in ${this.path}`, 'challenge.body.id');
   }
 
   /** Stores the receipt and closes its challenge in one transaction; returns its sequence number. */
   storeReceipt(receipt: SignedVerdict, challengeId: string, extra: ReceiptExtra): number {
     const b = receipt.body;
-    return this.db.transaction((): number => {
+    return this.guard('store the receipt', () => this.db.transaction((): number => {
       const ch = this.db.prepare('SELECT hash, status FROM challenges WHERE id = ?').get(challengeId) as { hash: string; status: ChallengeStatus } | undefined;
       if (!ch) throw refused(`challenge ${challengeId} was never issued from ${this.path}`, 'challenge.body.id');
       if (ch.hash !== b.challengeHash) throw refused(`receipt is for another challenge than ${challengeId}`, 'receipt.body.challengeHash');
@@ -124,14 +115,14 @@ export class Ledger {
         .run(challengeId, b.executorKey, b.validatorKey, extra.url, b.accepted ? 1 : 0, b.class, b.score, extra.observedMs ?? null, extra.rttMs ?? null, extra.gflops ?? null, extra.reason ?? null, b.issuedAt, JSON.stringify(receipt));
       this.db.prepare(`UPDATE challenges SET status = 'receipted' WHERE id = ?`).run(challengeId);
       return Number(r.lastInsertRowid);
-    }).immediate();
+    }).immediate());
   }
 
   receipts(filter: { executor?: string; limit?: number } = {}): ReceiptRow[] {
     const where = filter.executor === undefined ? '' : 'WHERE executor_key = @executor';
-    const rows = this.db
+    const rows = this.guard('read receipts', () => this.db
       .prepare(`SELECT * FROM receipts ${where} ORDER BY seq DESC LIMIT @limit`)
-      .all({ ...(filter.executor === undefined ? {} : { executor: filter.executor }), limit: filter.limit ?? 1000 }) as RawReceipt[];
+      .all({ ...(filter.executor === undefined ? {} : { executor: filter.executor }), limit: filter.limit ?? 1000 }) as RawReceipt[]);
     return rows.map((r) => ({
       seq: r.seq,
       challengeId: r.challenge_id,
@@ -146,15 +137,26 @@ export class Ledger {
       gflops: r.gflops,
       reason: r.reason,
       issuedAt: r.issued_at,
-      receipt: parseMessage('verdict', parseIJson(r.receipt, { field: 'receipt' })),
+      receipt: this.decodeReceipt(r),
     }));
+  }
+
+  /** A stored receipt that no longer decodes (a row edited behind the code) is named by its row. */
+  private decodeReceipt(r: RawReceipt): SignedVerdict {
+    try {
+      return parseMessage('verdict', parseIJson(r.receipt, { field: 'receipt' }));
+    } catch (err) {
+      if (!(err instanceof GpuproofError)) throw err;
+      const field = err.field === undefined || err.field === '$' ? 'receipt' : err.field.startsWith('receipt') ? err.field : `receipt.${err.field}`;
+      throw new GpuproofError(err.code, `${this.path}: receipt #${r.seq} (challenge ${r.challenge_id}): ${err.message}`, { field, cause: err });
+    }
   }
 
   challenges(filter: { status?: ChallengeStatus } = {}): ChallengeRow[] {
     const where = filter.status === undefined ? '' : 'WHERE status = @status';
-    const rows = this.db
+    const rows = this.guard('read challenges', () => this.db
       .prepare(`SELECT id, hash, executor_key, url, claim, status, issued_at, expires_at, answered_at FROM challenges ${where} ORDER BY issued_at DESC, id`)
-      .all(filter.status === undefined ? {} : { status: filter.status }) as Record<string, unknown>[];
+      .all(filter.status === undefined ? {} : { status: filter.status }) as Record<string, unknown>[]);
     return rows.map((r) => ({
       id: r.id as string,
       hash: r.hash as string,
@@ -170,6 +172,10 @@ export class Ledger {
 
   /** `PRAGMA integrity_check` plus the ledger's own rule: every receipt closes a receipted challenge. */
   check(): string[] {
+    return this.guard('check it', () => this.checkRules());
+  }
+
+  private checkRules(): string[] {
     const problems = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((s) => s !== 'ok');
     const orphans = this.db
       .prepare(`SELECT r.challenge_id AS id FROM receipts r LEFT JOIN challenges c ON c.id = r.challenge_id WHERE c.status IS NOT 'receipted'`)

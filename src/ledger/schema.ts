@@ -1,7 +1,7 @@
 // The ledger's schema as numbered migrations: PRAGMA user_version counts those applied, each runs in
 // its own transaction, and a file newer than this code is refused rather than guessed at.
 import type Database from 'better-sqlite3';
-import { GpuproofError } from '../errors.js';
+import { GpuproofError, inputError } from '../errors.js';
 
 /** Challenge states: written 'issued' before sending, so a killed validator leaves a record. */
 export const CHALLENGE_STATUSES = ['issued', 'answered', 'receipted'] as const;
@@ -46,14 +46,24 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+const newer = (version: number, path: string): GpuproofError =>
+  new GpuproofError('IO', `${path}: ledger schema version ${version} is newer than this gpuproof (${MIGRATIONS.length}); upgrade gpuproof`);
+
+/** A reader migrates nothing: it reads only a ledger at this code's version. */
+export function checkVersion(version: number, path: string, field: string): void {
+  if (version === 0) throw inputError(field, `${path} is not a gpuproof ledger (an empty file or another database)`);
+  if (version > MIGRATIONS.length) throw newer(version, path);
+  if (version < MIGRATIONS.length) {
+    throw new GpuproofError('IO', `${path}: ledger schema version ${version} is older than this gpuproof's (${MIGRATIONS.length}); a writer (attest --db, validate) migrates it`);
+  }
+}
+
 export function migrate(db: Database.Database, path: string): void {
   // The version is read inside each write transaction: two processes opening a new file at once
   // must not both apply the same step.
   const step = db.transaction((): boolean => {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new GpuproofError('IO', `${path}: ledger schema version ${version} is newer than this gpuproof (${MIGRATIONS.length}); upgrade gpuproof`);
-    }
+    if (version > MIGRATIONS.length) throw newer(version, path);
     const sql = MIGRATIONS[version];
     if (sql === undefined) return false;
     db.exec(sql);

@@ -2,14 +2,12 @@
 // migrates or writes a ledger, and works on a read-only filesystem. Each receipt must verify and be
 // bound to its challenge, and the columns the query filters on must agree with what was signed:
 // weights decide payouts, so a row edited behind the validator's back stops the command, named.
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { GpuproofError, refused } from '../errors.js';
 import { parseIJson } from '../protocol/ijson.js';
 import { parseMessage } from '../protocol/parse.js';
 import type { SignedChallenge, SignedVerdict } from '../protocol/schemas.js';
 import { hashHex, verifySignature } from '../protocol/signing.js';
-import { MIGRATIONS } from './schema.js';
+import { openLedgerDb, storageError } from './open.js';
 
 export interface EpochRow {
   seq: number;
@@ -25,24 +23,6 @@ interface RawRow {
   issued_at: number;
   receipt: string;
   challenge: string;
-}
-
-function openReadOnly(path: string): Database.Database {
-  if (!existsSync(path)) throw new GpuproofError('IO', `no ledger at ${path}`, { field: 'db' });
-  let db: Database.Database;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 10000');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version < 1 || version > MIGRATIONS.length) {
-      db.close();
-      throw new GpuproofError('IO', `${path} is not a gpuproof ledger this version reads (schema version ${version}, expected 1…${MIGRATIONS.length})`, { field: 'db' });
-    }
-  } catch (err) {
-    if (err instanceof GpuproofError) throw err;
-    throw new GpuproofError('IO', `cannot open ledger ${path} read-only: ${(err as Error).message}`, { field: 'db', cause: err });
-  }
-  return db;
 }
 
 function decode(path: string, r: RawRow): EpochRow {
@@ -65,7 +45,8 @@ function decode(path: string, r: RawRow): EpochRow {
 
 /** Every receipt signed in [since, until), oldest first, each verified and joined to its challenge. */
 export function readEpochRows(path: string, since: number, until: number): EpochRow[] {
-  const db = openReadOnly(path);
+  // The readers' open: quick_check, never creates or writes, works on a read-only filesystem.
+  const db = openLedgerDb(path, { readonly: true, field: 'db' });
   try {
     const rows = db
       .prepare(`SELECT r.seq, r.executor_key, r.accepted, r.score, r.issued_at, r.receipt, c.challenge
@@ -75,6 +56,8 @@ export function readEpochRows(path: string, since: number, until: number): Epoch
     return rows.map((r) => decode(path, r));
   } catch (err) {
     if (err instanceof GpuproofError) throw err;
+    const e = storageError(err, path, 'read receipts');
+    if (e instanceof GpuproofError) throw e;
     throw new GpuproofError('IO', `cannot read ledger ${path}: ${(err as Error).message}`, { field: 'db', cause: err });
   } finally {
     db.close();
