@@ -47,6 +47,8 @@ interface Spec {
   machine?: { cards: number; windowMs: number };
   memoryOnly?: boolean;
   class?: string;
+  /** Signs the receipt with this key while its body still names the validator (a forgery). */
+  signer?: KeyPair;
 }
 
 /** Issues a challenge, answers it and stores a receipt signed by the validator with these figures. */
@@ -68,7 +70,7 @@ function store(ledger: Ledger, s: Spec): SignedChallenge {
     class: s.accepted ? (s.class ?? 'a100') : null,
     score: s.accepted ? (s.score ?? 0) : 0,
     issuedAt: s.at,
-  }, validator.secretKey);
+  }, (s.signer ?? validator).secretKey);
   ledger.storeReceipt(receipt, ch.body.id, { url: 'http://127.0.0.1:1' });
   return ch;
 }
@@ -179,6 +181,21 @@ test('a receipt whose columns were edited behind the signature stops the command
   const e = (r.json as { error: { code: string; field: string; message: string } }).error;
   assert.deepEqual([e.code, e.field], ['REFUSED', 'receipts.12']);
   assert.match(e.message, /receipt #12: the row's columns disagree with the signed receipt/);
+});
+
+test('a receipt signed by another key than the validator it names stops the command', () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  // The executor signs a receipt for itself that names the validator: the signature verifies
+  // against its own signer field, so only the binding to body.validatorKey catches it.
+  store(ledger, { exec: A, at: T0 + 2 * MIN, accepted: true, score: 99, signer: A });
+  ledger.close();
+  assert.throws(() => readEpochRows(path, T0, T0 + EPOCH), (e: Error & { code?: string; field?: string }) => {
+    assert.deepEqual([e.code, e.field], ['REFUSED', 'receipts.2.signer']);
+    assert.match(e.message, /receipt #2: signed by .* not by the validator it names/);
+    return true;
+  });
 });
 
 test('a read command never creates a ledger nor touches one', async () => {
