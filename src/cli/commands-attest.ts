@@ -17,7 +17,7 @@ import { sizeForClass } from '../roles/sizing.js';
 import { loadClassTable } from '../roles/classes.js';
 import { errorInfo } from '../server/attest-steps.js';
 import { createVerifyPool, MAX_VERIFY_WORKERS, type VerifyPool } from '../roles/verify-pool.js';
-import { httpUrl, httpUrlProblem, intOption, optionalInt, readKeys, readPubKey } from './inputs.js';
+import { httpUrl, httpUrlProblem, intOption, optionalInt, readKeys, warnWeakOpening, readPubKey } from './inputs.js';
 import { ANY_CLASS, checkClaim } from './claims.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -72,7 +72,7 @@ function sizeOptions<T>(c: Argv<T>) {
 /** --verify-workers, checked with the other options; no thread starts before the first verification. */
 const verifyPoolOf = (a: Args): VerifyPool => createVerifyPool({ size: optionalInt(a, 'verify-workers', 0, MAX_VERIFY_WORKERS) });
 
-function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
+function common(a: Args, command: string): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
   const claim = a.claim === undefined ? ANY_CLASS : checkClaim(a.claim);
   const sized = claim !== ANY_CLASS ? sizeForClass(loadClassTable(), claim) : undefined;
   const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
@@ -82,7 +82,9 @@ function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOp
   const memory = mib > 0 ? { mib, passes } : undefined;
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
-  return { size, memory, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
+  const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
+  warnWeakOpening(command, 'rows', rows, DEFAULT_OPEN_ROWS);
+  return { size, memory, rows, ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
 }
 
 /** The result without receipt bodies (they are in the ledger), for the summary. */
@@ -119,7 +121,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'attest');
       const url = httpUrl(a.url, 'url');
-      const opts = common(a);
+      const opts = common(a, 'attest');
       const claim = checkClaim(a.claim);
       const keys = await readKeys(String(a.key));
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
@@ -160,7 +162,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('machine', { type: 'boolean', default: false, describe: 'challenge every card of each executor at once' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'validate');
-      const opts = common(a);
+      const opts = common(a, 'validate');
       const concurrency = intOption(a.concurrency, 'concurrency', 1, 256);
       const keys = await readKeys(String(a.key));
       const list = await readExecutors(String(a.executors));
