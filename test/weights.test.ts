@@ -211,7 +211,7 @@ test('a read command never creates a ledger nor touches one', async () => {
 });
 
 test('bad options exit 2 naming the option', async () => {
-  for (const [args, field] of [[['--since', 'yesterday'], 'since'], [['--since', '2026-12-01T18:00:00'], 'since'], [['--epoch-minutes', '0'], 'epoch-minutes']] as const) {
+  for (const [args, field] of [[['--since', 'yesterday'], 'since'], [['--since', '2026-12-01T18:00:00'], 'since'], [['--epoch-minutes', '0'], 'epoch-minutes'], [['--since', '9000000000000000'], 'since'], [['--since', '8639999999999999'], 'since']] as const) {
     const r = await runCli(['weights', '--db', join(root, 'x.db'), ...args, '--json'], { home: home(), cwd: root });
     assert.equal(r.code, 2, describeResult(r));
     assert.equal((r.json as { error: { field: string } }).error.field, field);

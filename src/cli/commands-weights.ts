@@ -11,6 +11,8 @@ import { makeOut, table, type SetCode } from './output.js';
 type Args = Record<string, unknown> & { json: boolean };
 
 const MINUTE_MS = 60_000;
+/** The last instant an ECMAScript Date holds (±10⁸ days from 1970). */
+const MAX_DATE_MS = 8.64e15;
 
 /** `--since`: an ISO 8601 time with its zone (a local time would differ between validators), or ms since 1970. */
 export function parseSince(v: unknown): number {
@@ -43,6 +45,8 @@ export function weightsCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     const epochMinutes = intOption(a['epoch-minutes'], 'epoch-minutes', 1, 366 * 24 * 60);
     const epochMs = epochMinutes * MINUTE_MS;
     const window = a.since === undefined ? lastCompleteEpoch(epochMs) : { since: parseSince(a.since), until: parseSince(a.since) + epochMs };
+    // The epoch is printed as ISO times: one ending past what a Date holds is the user's input.
+    if (window.until > MAX_DATE_MS) throw inputError('since', `the epoch would end after ${new Date(MAX_DATE_MS).toISOString()}, the last time a date can name`);
     const path = typeof a.db === 'string' ? a.db : defaultLedgerPath();
     const w = epochWeights(readEpochRows(path, window.since, window.until), window);
     out.result({
