@@ -198,6 +198,22 @@ test('a receipt signed by another key than the validator it names stops the comm
   });
 });
 
+test('receipts marks a row BAD whose receipt another key signed or whose columns were edited', async () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  store(ledger, { exec: A, at: T0 + 2 * MIN, accepted: true, score: 99, signer: A });
+  store(ledger, { exec: B, at: T0 + 3 * MIN, accepted: false });
+  ledger.close();
+  const raw = new Database(path);
+  raw.prepare('UPDATE receipts SET score = 50, accepted = 1 WHERE seq = 3').run();
+  raw.close();
+  const r = await runCli(['receipts', '--db', path, '--json'], { home: home(), cwd: root });
+  assert.equal(r.code, 1, describeResult(r));
+  const rows = (r.json as { receipts: { seq: number; signatureValid: boolean }[] }).receipts;
+  assert.deepEqual(rows.map((x) => [x.seq, x.signatureValid]), [[3, false], [2, false], [1, true]]);
+});
+
 test('a read command never creates a ledger nor touches one', async () => {
   const missing = join(root, 'nothing', 'receipts.db');
   const r = await runCli(['weights', '--db', missing, '--json'], { home: home(), cwd: root });
