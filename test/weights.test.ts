@@ -49,12 +49,15 @@ interface Spec {
   class?: string;
   /** Signs the receipt with this key while its body still names the validator (a forgery). */
   signer?: KeyPair;
+  /** Another validator issues the challenge and signs the receipt, naming itself. */
+  validator?: KeyPair;
 }
 
 /** Issues a challenge, answers it and stores a receipt signed by the validator with these figures. */
 function store(ledger: Ledger, s: Spec): SignedChallenge {
   const spec = s.memoryOnly ? { matmul: MEMORY_ONLY_MATMUL, memory: { mib: 1, passes: 1 } } : { matmul: { n: 64, iterations: 2 } };
-  const ch = issueChallenge(validator, { executorKey: key(s.exec), ...spec }, new MemoryReplayStore(), s.at - MIN);
+  const v = s.validator ?? validator;
+  const ch = issueChallenge(v, { executorKey: key(s.exec), ...spec }, new MemoryReplayStore(), s.at - MIN);
   ledger.recordIssued(ch, 'http://127.0.0.1:1');
   ledger.markAnswered(ch.body.id, s.at);
   const measured: Record<string, Figure> = s.machine ? { machine: { cards: s.machine.cards, committed: s.machine.cards, windowMs: s.machine.windowMs } } : {};
@@ -63,14 +66,14 @@ function store(ledger: Ledger, s: Spec): SignedChallenge {
     challengeHash: hashHex(ch),
     commitmentHash: null,
     executorKey: key(s.exec),
-    validatorKey: key(validator),
+    validatorKey: key(v),
     accepted: s.accepted,
     checks: [{ name: 'test', pass: s.accepted, reason: s.accepted ? 'ok' : 'rejected in the test' }],
     measured,
     class: s.accepted ? (s.class ?? 'a100') : null,
     score: s.accepted ? (s.score ?? 0) : 0,
     issuedAt: s.at,
-  }, (s.signer ?? validator).secretKey);
+  }, (s.signer ?? v).secretKey);
   ledger.storeReceipt(receipt, ch.body.id, { url: 'http://127.0.0.1:1' });
   return ch;
 }
@@ -224,6 +227,24 @@ test('a read command never creates a ledger nor touches one', async () => {
   const before = statSync(db).mtimeMs;
   await weightsCli(['--db', db, '--since', String(T0)]);
   assert.equal(statSync(db).mtimeMs, before);
+});
+
+test('--validator counts only the receipts that validator signed; without it, every signing key is listed', async () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  // Whoever can write the ledger can add a challenge and receipt of a key of its own, all consistent.
+  store(ledger, { exec: B, at: T0 + 2 * MIN, accepted: true, score: 3, validator: C });
+  ledger.close();
+  const all = await weightsCli(['--db', path, '--since', String(T0)]);
+  assert.deepEqual([all.validator, all.validatorKeys], [null, [key(validator), key(C)].sort()]);
+  assert.deepEqual((all.executors as Row[]).map((e) => e.weight), [0.5, 0.5]);
+  const pinned = await weightsCli(['--db', path, '--since', String(T0), '--validator', key(validator)]);
+  assert.deepEqual([pinned.validator, pinned.validatorKeys], [key(validator), [key(validator)]]);
+  assert.deepEqual((pinned.executors as Row[]).map((e) => [e.executorKey, e.weight]), [[key(A), 1]]);
+  const bad = await runCli(['weights', '--db', path, '--validator', 'not-a-key', '--json'], { home: home(), cwd: root });
+  assert.equal(bad.code, 2, describeResult(bad));
+  assert.equal((bad.json as { error: { field: string } }).error.field, 'validator');
 });
 
 test('bad options exit 2 naming the option', async () => {
