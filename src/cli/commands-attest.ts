@@ -58,7 +58,7 @@ export type ExecutorsFile = z.infer<typeof ExecutorsFile>;
 function sizeOptions<T>(c: Argv<T>) {
   return c
     .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
-    .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for --claim, else 512)' })
+    .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for the claim: --claim, or validate\'s entry\'s; else 512)' })
     .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
     .option('memory-mib', { type: 'number', describe: 'memory to prove in MiB, in a challenge of its own; 0 for none (default: the claimed class\'s capacity floor, else 0)' })
     .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
@@ -72,14 +72,19 @@ function sizeOptions<T>(c: Argv<T>) {
 /** --verify-workers, checked with the other options; no thread starts before the first verification. */
 const verifyPoolOf = (a: Args): VerifyPool => createVerifyPool({ size: optionalInt(a, 'verify-workers', 0, MAX_VERIFY_WORKERS) });
 
-function common(a: Args, command: string): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
-  const claim = a.claim === undefined ? ANY_CLASS : checkClaim(a.claim);
+/** The challenge's size and memory: the options given, else sized for the claim, else the defaults. */
+function sizing(a: Args, claim: string): Pick<AttestOptions, 'size' | 'memory'> {
   const sized = claim !== ANY_CLASS ? sizeForClass(loadClassTable(), claim) : undefined;
   const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
   const mib = intOption(a['memory-mib'] ?? sized?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
   const passes = intOption(a.passes ?? sized?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
   const memory = mib > 0 ? { mib, passes } : undefined;
+  return { size, memory };
+}
+
+function common(a: Args, command: string): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
+  const { size, memory } = sizing(a, a.claim === undefined ? ANY_CLASS : checkClaim(a.claim));
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
   const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
@@ -181,7 +186,9 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           const entries = idx.map((i) => list[i] as ExecutorsFile[number]);
           const targets = entries.map((e) => ({ url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', allAdapters: e.allAdapters ?? a.machine === true }));
           const labelled = entries[0]?.machine !== undefined;
-          const rs = await attestWithMemory({ ...opts, keys, ledger, pool }, targets, labelled ? true : targets[0]?.allAdapters)
+          // validate has no --claim: a group is sized for its first entry's claim, as attest sizes for --claim.
+          const claimed = sizing(a, targets[0]?.claim ?? ANY_CLASS);
+          const rs = await attestWithMemory({ ...opts, ...claimed, keys, ledger, pool }, targets, labelled ? true : targets[0]?.allAdapters)
             .then((r) => r.results)
             .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
           rs.forEach((r, j) => (results[idx[j] as number] = r));
