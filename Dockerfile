@@ -49,14 +49,15 @@ ENV NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics \
     GPUPROOF_HOME=/var/lib/gpuproof \
     XDG_RUNTIME_DIR=/tmp \
-    GPUPROOF_HEALTH_URL=http://127.0.0.1:8420/v1/info \
+    GPUPROOF_HEALTH_URL=http://127.0.0.1:8420/healthz \
     NODE_ENV=production
 VOLUME ["/var/lib/gpuproof"]
 USER gpuproof
 EXPOSE 8420
 
-# For `serve`: /v1/info is answered by the agent's own event loop without GPU work, so a 200
-# means it is up and not wedged. Set GPUPROOF_HEALTH_URL when serving on another port.
+# For `serve`: /healthz is answered by the agent's own event loop without GPU work; 200 means it is
+# up, not wedged and holds its devices, 503 that it drains or lost a device (which /v1/info would
+# still answer 200). Set GPUPROOF_HEALTH_URL when serving on another port.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.GPUPROOF_HEALTH_URL, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 

@@ -230,3 +230,24 @@ test('every GPUPROOF_* name the kit, its scripts, examples and tests use is rese
   const doc = readFileSync(join(REPO_ROOT, 'docs/config.md'), 'utf8');
   for (const name of RESERVED_ENV) assert.ok(doc.includes(`\`${name}\``), `docs/config.md lists ${name} as reserved`);
 });
+
+test('a --rows below the protocol default, however set, is said on stderr: GPUPROOF_ATTEST_ROWS=1 cannot weaken proofs unseen', async () => {
+  // Port 1 refuses at once: the options are read and said before any network work.
+  const args = ['attest', 'http://127.0.0.1:1', '--key', join(etc, 'validator.key'), '--json'];
+  const weak = await runCli(args, { home, cwd: work, env: { GPUPROOF_ATTEST_ROWS: '1' } });
+  assert.match(weak.stderr, /warning: attest opens 1 matmul rows, fewer than the 66 the security bound assumes/, describeResult(weak));
+  const fromFile = await runCli([...args, '--config', config({ validate: { rows: 8 } })], { home, cwd: work });
+  assert.doesNotMatch(fromFile.stderr, /warning/, describeResult(fromFile));
+  const plain = await runCli(args, { home, cwd: work });
+  assert.doesNotMatch(plain.stderr, /warning/, describeResult(plain));
+  const validate = await runCli(['validate', '--executors', join(etc, 'none.txt'), '--key', join(etc, 'validator.key'), '--rows', '65', '--json'], { home, cwd: work });
+  assert.match(validate.stderr, /warning: validate opens 65 matmul rows/, describeResult(validate));
+});
+
+test('open-request says a --rows or --blocks below the protocol default before reading any file', async () => {
+  const r = await runCli(['open-request', '--key', join(etc, 'validator.key'), '--challenge', 'none.json', '--commitment', 'none.json', '--out', 'req.json', '--json'], { home, cwd: work, env: { GPUPROOF_OPEN_REQUEST_ROWS: '2', GPUPROOF_OPEN_REQUEST_BLOCKS: '1' } });
+  assert.equal(r.code, 2, describeResult(r));
+  assert.match(r.stderr, /warning: open-request opens 2 matmul rows, fewer than the 66 .*GPUPROOF_OPEN_REQUEST_ROWS/);
+  assert.match(r.stderr, /warning: open-request opens 1 memory blocks, fewer than the \d+ .*GPUPROOF_OPEN_REQUEST_BLOCKS/);
+  assert.equal(existsSync(join(work, 'req.json')), false);
+});

@@ -116,12 +116,12 @@ test('a build argument makes the software-adapter image with Mesa from bookworm-
   assert.doesNotMatch(dockerfileText, /https?:\/\/(?!127\.0\.0\.1)/, 'no host names but loopback');
 });
 
-test('the health check asks the agent\'s /v1/info and fails on an error status or no answer', async () => {
+test('the health check asks the agent\'s /healthz (503 while draining or a device is lost) and fails on an error status or no answer', async () => {
   const hc = ofKind<Healthcheck>(finalStage(), 'HEALTHCHECK')[0];
   assert.ok(hc, 'HEALTHCHECK in the final stage');
   assert.equal(hc.getSubcommand()?.getValue(), 'CMD');
   const cmd = jsonArgs(hc);
-  assert.equal(finalEnv().get('GPUPROOF_HEALTH_URL'), 'http://127.0.0.1:8420/v1/info');
+  assert.equal(finalEnv().get('GPUPROOF_HEALTH_URL'), 'http://127.0.0.1:8420/healthz');
   let status = 200;
   const seen: string[] = [];
   const server = createServer((req, res) => {
@@ -130,7 +130,7 @@ test('the health check asks the agent\'s /v1/info and fails on an error status o
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/info`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
   const check = async (u: string): Promise<number | null> => {
     const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, GPUPROOF_HEALTH_URL: u } });
     const [code] = (await once(child, 'exit')) as [number | null];
@@ -143,6 +143,6 @@ test('the health check asks the agent\'s /v1/info and fails on an error status o
   } finally {
     server.close();
   }
-  assert.deepEqual(seen, ['/v1/info', '/v1/info']);
+  assert.deepEqual(seen, ['/healthz', '/healthz']);
   assert.equal(await check(url), 1, 'nobody listening');
 });

@@ -47,12 +47,17 @@ interface Spec {
   machine?: { cards: number; windowMs: number };
   memoryOnly?: boolean;
   class?: string;
+  /** Signs the receipt with this key while its body still names the validator (a forgery). */
+  signer?: KeyPair;
+  /** Another validator issues the challenge and signs the receipt, naming itself. */
+  validator?: KeyPair;
 }
 
 /** Issues a challenge, answers it and stores a receipt signed by the validator with these figures. */
 function store(ledger: Ledger, s: Spec): SignedChallenge {
   const spec = s.memoryOnly ? { matmul: MEMORY_ONLY_MATMUL, memory: { mib: 1, passes: 1 } } : { matmul: { n: 64, iterations: 2 } };
-  const ch = issueChallenge(validator, { executorKey: key(s.exec), ...spec }, new MemoryReplayStore(), s.at - MIN);
+  const v = s.validator ?? validator;
+  const ch = issueChallenge(v, { executorKey: key(s.exec), ...spec }, new MemoryReplayStore(), s.at - MIN);
   ledger.recordIssued(ch, 'http://127.0.0.1:1');
   ledger.markAnswered(ch.body.id, s.at);
   const measured: Record<string, Figure> = s.machine ? { machine: { cards: s.machine.cards, committed: s.machine.cards, windowMs: s.machine.windowMs } } : {};
@@ -61,14 +66,14 @@ function store(ledger: Ledger, s: Spec): SignedChallenge {
     challengeHash: hashHex(ch),
     commitmentHash: null,
     executorKey: key(s.exec),
-    validatorKey: key(validator),
+    validatorKey: key(v),
     accepted: s.accepted,
     checks: [{ name: 'test', pass: s.accepted, reason: s.accepted ? 'ok' : 'rejected in the test' }],
     measured,
     class: s.accepted ? (s.class ?? 'a100') : null,
     score: s.accepted ? (s.score ?? 0) : 0,
     issuedAt: s.at,
-  }, validator.secretKey);
+  }, (s.signer ?? v).secretKey);
   ledger.storeReceipt(receipt, ch.body.id, { url: 'http://127.0.0.1:1' });
   return ch;
 }
@@ -181,6 +186,37 @@ test('a receipt whose columns were edited behind the signature stops the command
   assert.match(e.message, /receipt #12: the row's columns disagree with the signed receipt/);
 });
 
+test('a receipt signed by another key than the validator it names stops the command', () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  // The executor signs a receipt for itself that names the validator: the signature verifies
+  // against its own signer field, so only the binding to body.validatorKey catches it.
+  store(ledger, { exec: A, at: T0 + 2 * MIN, accepted: true, score: 99, signer: A });
+  ledger.close();
+  assert.throws(() => readEpochRows(path, T0, T0 + EPOCH), (e: Error & { code?: string; field?: string }) => {
+    assert.deepEqual([e.code, e.field], ['REFUSED', 'receipts.2.signer']);
+    assert.match(e.message, /receipt #2: signed by .* not by the validator it names/);
+    return true;
+  });
+});
+
+test('receipts marks a row BAD whose receipt another key signed or whose columns were edited', async () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  store(ledger, { exec: A, at: T0 + 2 * MIN, accepted: true, score: 99, signer: A });
+  store(ledger, { exec: B, at: T0 + 3 * MIN, accepted: false });
+  ledger.close();
+  const raw = new Database(path);
+  raw.prepare('UPDATE receipts SET score = 50, accepted = 1 WHERE seq = 3').run();
+  raw.close();
+  const r = await runCli(['receipts', '--db', path, '--json'], { home: home(), cwd: root });
+  assert.equal(r.code, 1, describeResult(r));
+  const rows = (r.json as { receipts: { seq: number; signatureValid: boolean }[] }).receipts;
+  assert.deepEqual(rows.map((x) => [x.seq, x.signatureValid]), [[3, false], [2, false], [1, true]]);
+});
+
 test('a read command never creates a ledger nor touches one', async () => {
   const missing = join(root, 'nothing', 'receipts.db');
   const r = await runCli(['weights', '--db', missing, '--json'], { home: home(), cwd: root });
@@ -193,8 +229,26 @@ test('a read command never creates a ledger nor touches one', async () => {
   assert.equal(statSync(db).mtimeMs, before);
 });
 
+test('--validator counts only the receipts that validator signed; without it, every signing key is listed', async () => {
+  const path = join(root, `l${counter++}`, 'receipts.db');
+  const ledger = Ledger.open(path);
+  store(ledger, { exec: A, at: T0 + MIN, accepted: true, score: 3 });
+  // Whoever can write the ledger can add a challenge and receipt of a key of its own, all consistent.
+  store(ledger, { exec: B, at: T0 + 2 * MIN, accepted: true, score: 3, validator: C });
+  ledger.close();
+  const all = await weightsCli(['--db', path, '--since', String(T0)]);
+  assert.deepEqual([all.validator, all.validatorKeys], [null, [key(validator), key(C)].sort()]);
+  assert.deepEqual((all.executors as Row[]).map((e) => e.weight), [0.5, 0.5]);
+  const pinned = await weightsCli(['--db', path, '--since', String(T0), '--validator', key(validator)]);
+  assert.deepEqual([pinned.validator, pinned.validatorKeys], [key(validator), [key(validator)]]);
+  assert.deepEqual((pinned.executors as Row[]).map((e) => [e.executorKey, e.weight]), [[key(A), 1]]);
+  const bad = await runCli(['weights', '--db', path, '--validator', 'not-a-key', '--json'], { home: home(), cwd: root });
+  assert.equal(bad.code, 2, describeResult(bad));
+  assert.equal((bad.json as { error: { field: string } }).error.field, 'validator');
+});
+
 test('bad options exit 2 naming the option', async () => {
-  for (const [args, field] of [[['--since', 'yesterday'], 'since'], [['--since', '2026-12-01T18:00:00'], 'since'], [['--epoch-minutes', '0'], 'epoch-minutes']] as const) {
+  for (const [args, field] of [[['--since', 'yesterday'], 'since'], [['--since', '2026-12-01T18:00:00'], 'since'], [['--epoch-minutes', '0'], 'epoch-minutes'], [['--since', '9000000000000000'], 'since'], [['--since', '8639999999999999'], 'since']] as const) {
     const r = await runCli(['weights', '--db', join(root, 'x.db'), ...args, '--json'], { home: home(), cwd: root });
     assert.equal(r.code, 2, describeResult(r));
     assert.equal((r.json as { error: { field: string } }).error.field, field);

@@ -17,7 +17,7 @@ import { sizeForClass } from '../roles/sizing.js';
 import { loadClassTable } from '../roles/classes.js';
 import { errorInfo } from '../server/attest-steps.js';
 import { createVerifyPool, MAX_VERIFY_WORKERS, type VerifyPool } from '../roles/verify-pool.js';
-import { httpUrl, httpUrlProblem, intOption, optionalInt, readKeys, readPubKey } from './inputs.js';
+import { httpUrl, httpUrlProblem, intOption, optionalInt, readKeys, warnWeakOpening, readPubKey } from './inputs.js';
 import { ANY_CLASS, checkClaim } from './claims.js';
 import { defaultLedgerPath } from './commands-net.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
@@ -58,7 +58,7 @@ export type ExecutorsFile = z.infer<typeof ExecutorsFile>;
 function sizeOptions<T>(c: Argv<T>) {
   return c
     .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
-    .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for --claim, else 512)' })
+    .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for the claim: --claim, or validate\'s entry\'s; else 512)' })
     .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
     .option('memory-mib', { type: 'number', describe: 'memory to prove in MiB, in a challenge of its own; 0 for none (default: the claimed class\'s capacity floor, else 0)' })
     .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
@@ -72,17 +72,24 @@ function sizeOptions<T>(c: Argv<T>) {
 /** --verify-workers, checked with the other options; no thread starts before the first verification. */
 const verifyPoolOf = (a: Args): VerifyPool => createVerifyPool({ size: optionalInt(a, 'verify-workers', 0, MAX_VERIFY_WORKERS) });
 
-function common(a: Args): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
-  const claim = a.claim === undefined ? ANY_CLASS : checkClaim(a.claim);
+/** The challenge's size and memory: the options given, else sized for the claim, else the defaults. */
+function sizing(a: Args, claim: string): Pick<AttestOptions, 'size' | 'memory'> {
   const sized = claim !== ANY_CLASS ? sizeForClass(loadClassTable(), claim) : undefined;
   const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
   const mib = intOption(a['memory-mib'] ?? sized?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
   const passes = intOption(a.passes ?? sized?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
   const memory = mib > 0 ? { mib, passes } : undefined;
+  return { size, memory };
+}
+
+function common(a: Args, command: string): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
+  const { size, memory } = sizing(a, a.claim === undefined ? ANY_CLASS : checkClaim(a.claim));
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
-  return { size, memory, rows: intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS), ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
+  const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
+  warnWeakOpening(command, 'rows', rows, DEFAULT_OPEN_ROWS);
+  return { size, memory, rows, ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
 }
 
 /** The result without receipt bodies (they are in the ledger), for the summary. */
@@ -119,7 +126,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'attest');
       const url = httpUrl(a.url, 'url');
-      const opts = common(a);
+      const opts = common(a, 'attest');
       const claim = checkClaim(a.claim);
       const keys = await readKeys(String(a.key));
       const executorKey = typeof a.executor === 'string' ? await readPubKey(a.executor, 'executor') : undefined;
@@ -160,7 +167,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('machine', { type: 'boolean', default: false, describe: 'challenge every card of each executor at once' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'validate');
-      const opts = common(a);
+      const opts = common(a, 'validate');
       const concurrency = intOption(a.concurrency, 'concurrency', 1, 256);
       const keys = await readKeys(String(a.key));
       const list = await readExecutors(String(a.executors));
@@ -179,7 +186,9 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           const entries = idx.map((i) => list[i] as ExecutorsFile[number]);
           const targets = entries.map((e) => ({ url: e.url, executorKey: e.publicKey, claim: e.claim ?? 'any', allAdapters: e.allAdapters ?? a.machine === true }));
           const labelled = entries[0]?.machine !== undefined;
-          const rs = await attestWithMemory({ ...opts, keys, ledger, pool }, targets, labelled ? true : targets[0]?.allAdapters)
+          // validate has no --claim: a group is sized for its first entry's claim, as attest sizes for --claim.
+          const claimed = sizing(a, targets[0]?.claim ?? ANY_CLASS);
+          const rs = await attestWithMemory({ ...opts, ...claimed, keys, ledger, pool }, targets, labelled ? true : targets[0]?.allAdapters)
             .then((r) => r.results)
             .catch((err: unknown): AttestResult[] => targets.map((t) => ({ url: t.url, executorKey: t.executorKey ?? null, accepted: false, rtt: null, windowMs: null, cards: [], error: errorInfo(err) })));
           rs.forEach((r, j) => (results[idx[j] as number] = r));

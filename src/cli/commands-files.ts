@@ -15,7 +15,7 @@ import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, 
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
-import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey } from './inputs.js';
+import { gpuproofHome, intOption, kernelOption, readKeys, readMessage, readPubKey, warnWeakOpening } from './inputs.js';
 import { readyKernels } from '../roles/autotune.js';
 import { sizeForClass } from '../roles/sizing.js';
 import { parseIJson } from '../protocol/ijson.js';
@@ -128,6 +128,8 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const out = makeOut(a.json, 'open-request');
       const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
       const blocks = intOption(a.blocks, 'blocks', 1, MAX_OPEN_BLOCKS);
+      warnWeakOpening('open-request', 'rows', rows, DEFAULT_OPEN_ROWS);
+      warnWeakOpening('open-request', 'blocks', blocks, DEFAULT_OPEN_BLOCKS);
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const commitment = await readMessage('commitment', str(a, 'commitment'), 'commitment');

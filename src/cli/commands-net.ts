@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { inputError } from '../errors.js';
 import { verifySignature } from '../protocol/signing.js';
 import { FileReplayStore } from '../roles/stores.js';
-import { Ledger } from '../ledger/ledger.js';
+import { Ledger, type ReceiptRow } from '../ledger/ledger.js';
 import { startAgent } from '../server/agent.js';
 import { LOG_FORMATS, messageLine, type LogFormat } from '../server/request-log.js';
 import { toB64 } from '../util/bytes.js';
@@ -36,6 +36,17 @@ const logFormatOption = (v: unknown): LogFormat => {
   if (!LOG_FORMATS.includes(v as LogFormat)) throw inputError('log-format', `must be one of ${LOG_FORMATS.join(', ')}, got ${String(v).slice(0, 100)}`);
   return v as LogFormat;
 };
+
+/**
+ * A row the signature vouches for: the envelope verifies against its own signer field, so that
+ * signer must also be the validator the receipt names, and the columns printed beside it must be
+ * the signed values, else an edited or self-signed row would print as `ok`.
+ */
+function backedBySignature(r: ReceiptRow): boolean {
+  const b = r.receipt.body;
+  return verifySignature(r.receipt) && r.receipt.signer === b.validatorKey && r.validatorKey === b.validatorKey
+    && r.executorKey === b.executorKey && r.accepted === b.accepted && r.score === b.score && r.class === b.class && r.issuedAt === b.issuedAt;
+}
 
 export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
   return y
@@ -121,7 +132,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         const rows = ledger.receipts({ ...(executor ? { executor } : {}), limit });
         const unfinished = [...ledger.challenges({ status: 'issued' }), ...ledger.challenges({ status: 'answered' })]
           .filter((c) => executor === undefined || c.executorKey === executor);
-        const receipts = rows.map((r) => ({ ...r, signatureValid: verifySignature(r.receipt) }));
+        const receipts = rows.map((r) => ({ ...r, signatureValid: backedBySignature(r) }));
         const human = [
           table([
             ['#', 'time', 'executor', 'result', 'class', 'score', 'GFLOPS', 'window ms', 'rtt ms', 'sig', 'reason'],

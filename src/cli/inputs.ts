@@ -6,6 +6,7 @@ import { GpuproofError, inputError } from '../errors.js';
 import { readMessageFile } from '../protocol/parse.js';
 import type { MessageType, SignedMessage } from '../protocol/schemas.js';
 import { readKeyFile, readPublicKey, type KeyPair } from '../protocol/keys.js';
+import { envName } from './config-env.js';
 import { MATMUL_VARIANTS, lookupVariant } from '../proofs/matmul-variants.js';
 
 /** Where the CLI keeps replay memory and executor state unless told otherwise. */
@@ -86,4 +87,14 @@ export function httpUrl(value: unknown, field: string): string {
   const problem = s.length > 2048 ? 'longer than 2048 characters' : httpUrlProblem(s);
   if (problem !== null) throw inputError(field, problem);
   return s;
+}
+
+/**
+ * Fewer rows or blocks than the protocol's defaults weaken every proof (docs/security.md), and
+ * --config or a GPUPROOF_<COMMAND>_<OPTION> variable can set that out of sight: said on stderr.
+ */
+export function warnWeakOpening(command: string, option: 'rows' | 'blocks', value: number, protocolDefault: number): void {
+  if (value >= protocolDefault) return;
+  const what = option === 'rows' ? 'matmul rows' : 'memory blocks';
+  process.stderr.write(`gpuproof: warning: ${command} opens ${value} ${what}, fewer than the ${protocolDefault} the security bound assumes (docs/security.md); set by --${option}, --config or ${envName(command, option)}\n`);
 }

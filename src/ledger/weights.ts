@@ -37,6 +37,11 @@ function decode(path: string, r: RawRow): EpochRow {
   }
   const b = receipt.body;
   if (!verifySignature(receipt)) throw refused(`${where}: its signature does not verify`, `receipts.${r.seq}.signature`);
+  // verifySignature checks against the envelope's own signer: anyone can sign a body that names
+  // the validator, so the signer must be the validator the receipt and its challenge name.
+  if (receipt.signer !== b.validatorKey || challenge.body.validatorKey !== b.validatorKey) {
+    throw refused(`${where}: signed by ${receipt.signer}, not by the validator it names (${b.validatorKey})`, `receipts.${r.seq}.signer`);
+  }
   if (hashHex(challenge) !== b.challengeHash) throw refused(`${where} is not for the challenge stored with it`, `receipts.${r.seq}.body.challengeHash`);
   const agree = r.executor_key === b.executorKey && r.accepted === (b.accepted ? 1 : 0) && r.score === b.score && r.issued_at === b.issuedAt;
   if (!agree) throw refused(`${where}: the row's columns disagree with the signed receipt`, `receipts.${r.seq}`);
