@@ -1,5 +1,5 @@
 // RFC 6962 Merkle levels on the GPU, bit for bit src/proofs/merkle.ts: leaf hashes
-// SHA-256(0x00 ‖ d) of 32-byte leaf data, then level by level SHA-256(0x01 ‖ left ‖ right) of each
+// SHA-256(0x00 ‖ d) of 32-byte leaf data (16-byte data: leaves16), then level by level SHA-256(0x01 ‖ left ‖ right) of each
 // pair, a lone last node carried up unchanged. Hashes are stored as their bytes, like sha256.wgsl's
 // digests. Needs sha256_core.wgsl and merkle_core.wgsl before it.
 
@@ -32,6 +32,17 @@ fn leaves(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   }
   let h = leaf_hash(d);
   store_hash(h, mp.dst + i * 8u);
+}
+
+// Leaves of 16-byte data (four words each): the integer proof's lane results.
+@compute @workgroup_size(64)
+fn leaves16(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (i >= mp.count) {
+    return;
+  }
+  let d = vec4<u32>(bswap(leaf_data[i * 4u]), bswap(leaf_data[i * 4u + 1u]), bswap(leaf_data[i * 4u + 2u]), bswap(leaf_data[i * 4u + 3u]));
+  store_hash(leaf_hash16(d), mp.dst + i * 8u);
 }
 
 @compute @workgroup_size(64)

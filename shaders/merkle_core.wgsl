@@ -21,6 +21,20 @@ fn leaf_hash(d: array<u32, 8>) -> array<u32, 8> {
   return h;
 }
 
+// SHA-256(0x00 ‖ d) of 16-byte data (an integer-proof lane result): 17 bytes in one block, length 136 bits.
+fn leaf_hash16(d: vec4<u32>) -> array<u32, 8> {
+  var w: array<u32, 16>;
+  w[0] = shifted(0x00u, d.x);
+  w[1] = shifted(d.x, d.y);
+  w[2] = shifted(d.y, d.z);
+  w[3] = shifted(d.z, d.w);
+  w[4] = (d.w << 24u) | 0x00800000u;
+  w[15] = 136u;
+  var h = SHA_IV;
+  compress(&h, &w);
+  return h;
+}
+
 // SHA-256(0x01 ‖ left ‖ right): 65 bytes in two blocks, the second holding right's last byte,
 // 0x80, zeros and the length in bits (520).
 fn node_hash(l: array<u32, 8>, r: array<u32, 8>) -> array<u32, 8> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useGpu } from './helpers/gpu.js';
 import { aluLane } from '../src/proofs/alu-round.js';
-import { aluParams, runAluLanes } from '../src/proofs/alu-gpu.js';
+import { ALU_KERNELS, aluParams, runAluLanes } from '../src/proofs/alu-gpu.js';
 import { fromHex } from '../src/util/bytes.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/alu.json', import.meta.url), 'utf8')) as {
@@ -30,6 +30,21 @@ test('the GPU reproduces the fixture lanes, with a lane base, up to lane 2^32 âˆ
     const out = await runAluLanes(gpu().device, seed, fx.laneRounds, 1, l.lane);
     assert.deepEqual(Array.from(out), l.result, `lane ${l.lane}`);
   }
+});
+
+test('every kernel (1, 2 and 4 lanes an invocation, each workgroup size) gives the same bits, including a ragged last invocation', async () => {
+  const W = 203; // not a multiple of 2 or 4: the last invocation of x2 and x4 has lanes past the end
+  const L = 257;
+  const want = new Uint32Array(4 * W);
+  for (let i = 0; i < W; i++) want.set(aluLane(seed, 1024 + i, L), 4 * i);
+  for (const k of ALU_KERNELS) {
+    const out = await runAluLanes(gpu().device, seed, L, W, 1024, k.id);
+    assert.deepEqual(out, want, k.id);
+  }
+  // A pair or block kernel started mid-block would read the wrong ChaCha rows: refused.
+  await assert.rejects(runAluLanes(gpu().device, seed, 1, 4, 2, 'x4-wg64'), /multiple of 4/);
+  await assert.rejects(runAluLanes(gpu().device, seed, 1, 4, 1, 'x2-wg64'), /multiple of 2/);
+  await assert.rejects(runAluLanes(gpu().device, seed, 1, 4, 0, 'x3-wg64'), /unknown integer kernel/);
 });
 
 test('zero rounds return the lane starts; bad sizes are refused before any GPU work', async () => {

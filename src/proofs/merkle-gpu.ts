@@ -13,10 +13,15 @@ const WORKGROUP = 64;
 
 export type MerklePipelines = readonly [leaves: GPUComputePipeline, nodes: GPUComputePipeline];
 
-export const merklePipelines = (device: GPUDevice): Promise<MerklePipelines> =>
+const MERKLE_FILES = ['sha256_core', 'merkle_core', 'merkle'];
+
+/** Leaf data of 32 bytes a leaf (digests); `leafBytes` 16 hashes the integer proof's 16-byte lane results. */
+export const merklePipelines = (device: GPUDevice, leafBytes: 16 | 32 = 32): Promise<MerklePipelines> =>
   Promise.all([
-    getPipeline(device, { label: 'merkle.leaves', files: ['sha256_core', 'merkle_core', 'merkle'], entryPoint: 'leaves' }),
-    getPipeline(device, { label: 'merkle.nodes', files: ['sha256_core', 'merkle_core', 'merkle'], entryPoint: 'nodes' }),
+    leafBytes === 32
+      ? getPipeline(device, { label: 'merkle.leaves', files: MERKLE_FILES, entryPoint: 'leaves' })
+      : getPipeline(device, { label: 'merkle.leaves16', files: MERKLE_FILES, entryPoint: 'leaves16' }),
+    getPipeline(device, { label: 'merkle.nodes', files: MERKLE_FILES, entryPoint: 'nodes' }),
   ]);
 
 /** Bytes of the packed levels of a tree of `size` leaves. */
@@ -37,10 +42,13 @@ export interface GpuMerkle {
   destroy(): void;
 }
 
-/** A tree over the first `size` 32-byte leaves of `leafData`, to be encoded after they are written. */
-export function createGpuMerkle(device: GPUDevice, pipelines: MerklePipelines, leafData: GPUBuffer, size: number, label: string): GpuMerkle {
+/**
+ * A tree over the first `size` leaves of `leafData` (32 bytes each, or `leafBytes` as the
+ * pipelines were made for), to be encoded after they are written.
+ */
+export function createGpuMerkle(device: GPUDevice, pipelines: MerklePipelines, leafData: GPUBuffer, size: number, label: string, leafBytes: 16 | 32 = HASH_BYTES): GpuMerkle {
   if (!merkleFitsGpu(size, device.limits)) throw new RangeError(`a Merkle tree of ${size} leaves does not fit one storage binding`);
-  if (leafData.size < size * HASH_BYTES) throw new RangeError(`${leafData.label} holds fewer than ${size} leaves`);
+  if (leafData.size < size * leafBytes) throw new RangeError(`${leafData.label} holds fewer than ${size} leaves`);
   const [leavesP, nodesP] = pipelines;
   const sizes = merkleLevelSizes(size);
   const tree = storageBuffer(device, `${label}.merkle`, merkleTreeBytes(size));
