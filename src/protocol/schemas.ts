@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MATMUL_PATHS } from '../proofs/matmul-variants.js';
 import { MAX_MIB } from '../proofs/memory-size.js';
 import { BLOCK_SEGMENTS, SEGMENT_BYTES } from '../proofs/memory-block-tree.js';
+import { MAX_ALU_LANES_PROOF, MAX_ALU_ROUNDS } from '../proofs/alu-size.js';
 import {
   base64Bytes,
   boundedRecord,
@@ -36,6 +37,9 @@ export const MAX_ITERATIONS = 4096;
 export const MAX_ROW_BYTES = 4 * MAX_N;
 export const MAX_OPEN_ROWS = 1024;
 export const MAX_OPEN_BLOCKS = 1024;
+export const MAX_OPEN_LANES = 1024;
+/** A lane's result: four u32 words, little-endian (docs/alu-proof.md §2). */
+export const LANE_RESULT_BYTES = 16;
 export const MAX_PATH_LENGTH = 64;
 export const MAX_ADAPTER_STRING = 256;
 export const MAX_FEATURES = 64;
@@ -64,6 +68,12 @@ export const MemoryParams = z.strictObject({
   passes: z.int().min(1).max(64),
 });
 
+/** The integer proof (docs/alu-proof.md): W lanes of L rounds. */
+export const AluParams = z.strictObject({
+  lanes: z.int().min(1).max(MAX_ALU_LANES_PROOF),
+  rounds: z.int().min(1).max(MAX_ALU_ROUNDS),
+});
+
 export const ChallengeBody = z
   .strictObject({
     version: Version,
@@ -76,6 +86,7 @@ export const ChallengeBody = z
     claim: ClassId,
     matmul: MatmulParams,
     memory: z.optional(MemoryParams),
+    alu: z.optional(AluParams),
   })
   .superRefine((b, ctx) => {
     if (b.expiresAt <= b.issuedAt) {
@@ -127,6 +138,15 @@ export const CommitmentBody = z.strictObject({
       rowsPerChunk: z.int().min(1).max(U32_MAX),
     }),
   ),
+  alu: z.optional(
+    z.strictObject({
+      /** RFC 6962 root over the W lane results (16 bytes each). */
+      root: Hex32,
+      lanes: AluParams.shape.lanes,
+      rounds: AluParams.shape.rounds,
+      kernel: text(64, 1),
+    }),
+  ),
   adapter: AdapterInfo,
   timings: Timings,
 });
@@ -144,12 +164,16 @@ const BlockSegment = z.int().min(0).max(BLOCK_SEGMENTS - 1);
 /** A memory opening asked for: which block, and which of its segments. */
 export const BlockRef = z.strictObject({ index: BlockIndex, segment: BlockSegment });
 
+const LaneIndex = z.int().min(0).max(MAX_ALU_LANES_PROOF - 1);
+
 export const OpenRequestBody = z.strictObject({
   version: Version,
   challengeHash: Hex32,
   commitmentHash: Hex32,
   rows: z.array(RowIndex).min(1).max(MAX_OPEN_ROWS),
   blocks: z.array(BlockRef).max(MAX_OPEN_BLOCKS),
+  /** Lanes of the integer proof to open; absent when the challenge has none. */
+  lanes: z.optional(z.array(LaneIndex).min(1).max(MAX_OPEN_LANES)),
   observed: z
     .strictObject({ sentAt: Millis, receivedAt: Millis, observedMs: NonNegativeMs })
     .superRefine((o, ctx) => {
@@ -193,11 +217,19 @@ export const BlockOpening = z.strictObject({
   path: AuditPath,
 });
 
+/** Lane `index`'s result after L rounds and its audit path in the tree of W lanes. */
+export const LaneOpening = z.strictObject({
+  index: LaneIndex,
+  state: base64Bytes({ min: LANE_RESULT_BYTES, max: LANE_RESULT_BYTES }),
+  path: AuditPath,
+});
+
 export const OpeningsBody = z.strictObject({
   version: Version,
   requestHash: Hex32,
   rows: z.array(RowOpening).min(1).max(MAX_OPEN_ROWS),
   blocks: z.array(BlockOpening).max(MAX_OPEN_BLOCKS),
+  lanes: z.optional(z.array(LaneOpening).min(1).max(MAX_OPEN_LANES)),
 });
 
 // ---- verdict ----
@@ -224,6 +256,8 @@ export const VerdictBody = z.strictObject({
 
 export type MatmulParams = z.infer<typeof MatmulParams>;
 export type MemoryParams = z.infer<typeof MemoryParams>;
+export type AluParams = z.infer<typeof AluParams>;
+export type LaneOpening = z.infer<typeof LaneOpening>;
 export type ChallengeBody = z.infer<typeof ChallengeBody>;
 export type AdapterInfo = z.infer<typeof AdapterInfo>;
 export type Timings = z.infer<typeof Timings>;

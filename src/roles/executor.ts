@@ -14,7 +14,7 @@ import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { checkMatmulSize } from '../proofs/matmul-size.js';
 import { fromB64, fromHex, toB64, toHex, bytesEqual } from '../util/bytes.js';
 import { PROTOCOL_VERSION } from '../protocol/schemas.js';
-import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening, BlockRef } from '../protocol/schemas.js';
+import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings, CommitmentBody, BlockOpening, BlockRef, LaneOpening } from '../protocol/schemas.js';
 import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import type { ReplayStore } from './stores.js';
@@ -22,6 +22,10 @@ import { commitMemory, openMemory, type MemoryState } from './executor-memory.js
 import type { KeptMemory } from '../proofs/memory-kept.js';
 import { IN_PLACE_KERNELS, isInPlaceKernel } from '../proofs/memory-tune.js';
 import { warmExecutorPaths } from './warmup.js';
+import { commitAlu, openAlu } from './executor-alu.js';
+import type { AluRun } from '../proofs/alu-proof.js';
+import { checkAluSize } from '../proofs/alu-size.js';
+import { isAluKernel, ALU_KERNELS } from '../proofs/alu-gpu.js';
 
 /** Clock skew tolerated between validator and executor when checking issuedAt. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -34,7 +38,9 @@ export interface ExecutorOptions {
   kernel?: string | undefined;
   /** In-place memory kernel (same bits either way); the adapter's default when absent. */
   memoryKernel?: InPlaceKernel | undefined;
-  /** Keep C_k and X_P on the GPU until the openings (one process answering its own). */
+  /** Integer-proof kernel (alu-gpu.ts; same bits either way); the untuned default when absent. */
+  aluKernel?: string | undefined;
+  /** Keep C_k, X_P and the lane results on the GPU until the openings (one process answering its own). */
   keepOnGpu?: boolean | undefined;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -53,7 +59,7 @@ export interface ExecutorState {
  * warmup.ts), so compilation (tens of milliseconds on lavapipe) and Dawn's lazy per-layout set-up
  * never fall inside a validator's observed window. Call once per device before taking work.
  */
-export async function prepareExecutor(ctx: GpuContext, kernel?: string, memoryKernel?: InPlaceKernel): Promise<void> {
+export async function prepareExecutor(ctx: GpuContext, kernel?: string, memoryKernel?: InPlaceKernel, aluKernel?: string): Promise<void> {
   const variant = findVariant(kernel ?? DEFAULT_VARIANT_ID);
   // A kernel named by the user that this adapter cannot run is bad input, said before any
   // compilation fails on it (and before a challenge is taken, so none is burned).
@@ -61,8 +67,9 @@ export async function prepareExecutor(ctx: GpuContext, kernel?: string, memoryKe
     throw inputError('kernel', `${kernel} does not fit this adapter (a feature, subgroup-matrix shape or limit it lacks); \`gpuproof adapters\` lists what it has`);
   }
   if (memoryKernel !== undefined && !isInPlaceKernel(memoryKernel)) throw inputError('memoryKernel', `must be one of ${IN_PLACE_KERNELS.join(', ')}, got ${String(memoryKernel)}`);
+  if (aluKernel !== undefined && !isAluKernel(aluKernel)) throw inputError('aluKernel', `must be one of ${ALU_KERNELS.map((k) => k.id).join(', ')}, got ${String(aluKernel)}`);
   await Promise.all([matmulPipelines(ctx.device, variant), memoryPipelines(ctx.device), merklePipelines(ctx.device)]);
-  await warmExecutorPaths(ctx, variant.id, memoryKernel);
+  await warmExecutorPaths(ctx, variant.id, memoryKernel, aluKernel);
 }
 
 export function checkChallenge(challenge: SignedChallenge, keys: KeyPair, replay: ReplayStore, now: number): void {
@@ -79,6 +86,8 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
   checkChallenge(challenge, opts.keys, opts.replay, now());
   const b = challenge.body;
   checkMatmulSize(b.matmul, ctx.device.limits, 'body.matmul');
+  if (b.alu) checkAluSize(b.alu, 'body.alu');
+  if (opts.aluKernel !== undefined && !isAluKernel(opts.aluKernel)) throw inputError('aluKernel', `must be one of ${ALU_KERNELS.map((k) => k.id).join(', ')}, got ${String(opts.aluKernel)}`);
   // Remember before running: a crash mid-run must not let the same challenge be run twice.
   opts.replay.remember(b.id, b.expiresAt);
   const t0 = performance.now();
@@ -95,6 +104,13 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
         onProgress: opts.onProgress ? (d, t) => opts.onProgress?.('memory', d, t) : undefined,
       })
     : undefined;
+  const alu = b.alu
+    ? await commitAlu(ctx, fromHex(b.seed), b.alu, {
+        kernel: opts.aluKernel,
+        keep: opts.keepOnGpu,
+        onProgress: opts.onProgress ? (d, t) => opts.onProgress?.('alu', d, t) : undefined,
+      })
+    : undefined;
   const totalMs = performance.now() - t0;
   const body: CommitmentBody = {
     version: PROTOCOL_VERSION,
@@ -102,6 +118,7 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
     executorKey: toB64(opts.keys.publicKey),
     matmul: { root: toHex(tree.root()), layers: b.matmul.iterations, rows: b.matmul.n, path: run.path, kernel: run.kernel },
     ...(mem ? { memory: mem.body } : {}),
+    ...(alu ? { alu: alu.body } : {}),
     adapter: {
       vendor: ctx.report.vendor,
       architecture: ctx.report.architecture,
@@ -111,11 +128,11 @@ export async function runChallenge(ctx: GpuContext, challenge: SignedChallenge, 
       features: ctx.report.features,
       isFallbackAdapter: ctx.report.isFallbackAdapter,
     },
-    timings: { method: run.method, phases: { ...prefixPhases('matmul', run.phases), ...(mem?.phases ?? {}) }, totalMs },
+    timings: { method: run.method, phases: { ...prefixPhases('matmul', run.phases), ...(mem?.phases ?? {}), ...(alu?.phases ?? {}) }, totalMs },
   };
   const commitment = signMessage('commitment', body, opts.keys.secretKey);
   const state: ExecutorState = { challenge, commitment, layerRoots: toB64(run.layerRoots), ...(mem ? { memory: mem.state } : {}) };
-  held.set(state, { matmulTree: tree, ...(run.kept ? { chain: run.kept } : {}), ...(mem ? { memoryTree: mem.tree } : {}), ...(mem?.kept ? { memory: mem.kept } : {}) });
+  held.set(state, { matmulTree: tree, ...(run.kept ? { chain: run.kept } : {}), ...(mem ? { memoryTree: mem.tree } : {}), ...(mem?.kept ? { memory: mem.kept } : {}), ...(alu?.run.kept ? { alu: alu.run } : {}) });
   return state;
 }
 
@@ -126,6 +143,7 @@ interface Held {
   memoryTree?: MerkleTree;
   chain?: KeptChain;
   memory?: KeptMemory;
+  alu?: AluRun;
 }
 const held = new WeakMap<ExecutorState, Held>();
 
@@ -134,6 +152,7 @@ export function releaseState(state: ExecutorState): void {
   const h = held.get(state);
   h?.chain?.destroy();
   h?.memory?.destroy();
+  h?.alu?.kept?.destroy();
   held.delete(state);
 }
 
@@ -156,9 +175,11 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
   const top = held.get(state)?.matmulTree ?? topTree(roots);
   let captured: Captured;
   let blocks: BlockOpening[];
+  let lanes: LaneOpening[] | undefined;
   try {
     captured = await capturedRows(ctx, state, [...wanted.values()], roots, opts);
     blocks = await openBlocks(ctx, state, r.blocks, opts.memoryKernel);
+    lanes = r.lanes ? await openLanes(ctx, state, r.lanes, opts.aluKernel) : undefined;
   } finally {
     releaseState(state);
   }
@@ -174,7 +195,18 @@ export async function answerOpenings(ctx: GpuContext, state: ExecutorState, requ
     };
   };
   const rows = r.rows.map(({ k, i }) => ({ k, i, ...open(k, i), ...(k > 0 ? { prev: open(k - 1, i) } : {}) }));
-  return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks }, opts.keys.secretKey);
+  return signMessage('openings', { version: PROTOCOL_VERSION, requestHash: hashHex(request), rows, blocks, ...(lanes ? { lanes } : {}) }, opts.keys.secretKey);
+}
+
+async function openLanes(ctx: GpuContext, state: ExecutorState, lanes: readonly number[], aluKernel: string | undefined): Promise<LaneOpening[]> {
+  const req = state.challenge.body.alu;
+  const com = state.commitment.body.alu;
+  if (!req || !com) throw inputError('body.lanes', 'lanes asked of a challenge without an integer proof');
+  lanes.forEach((l, j) => {
+    if (l >= req.lanes) throw inputError(`body.lanes.${j}`, `lane ${l} is outside the ${req.lanes} lanes of the proof`);
+  });
+  // A re-run uses the committed kernel: any kernel gives the same bits, this one is known to work here.
+  return openAlu(ctx, fromHex(state.challenge.body.seed), req, com.root, lanes, held.get(state)?.alu, aluKernel ?? com.kernel);
 }
 
 async function openBlocks(ctx: GpuContext, state: ExecutorState, blocks: readonly BlockRef[], memoryKernel: InPlaceKernel | undefined): Promise<BlockOpening[]> {

@@ -17,6 +17,7 @@ import { readyKernels } from './autotune.js';
 import { DEFAULT_VARIANT_ID } from '../proofs/matmul-variants.js';
 import { defaultInPlaceKernel, type InPlaceKernel } from '../proofs/memory-gpu.js';
 import { judge, type Judgement } from './judge.js';
+import { DEFAULT_ALU_KERNEL } from '../proofs/alu-gpu.js';
 
 export interface SelftestOptions {
   n?: number | undefined;
@@ -25,6 +26,10 @@ export interface SelftestOptions {
   /** Capacity to prove in MiB; 0 skips the memory proof. */
   memoryMib?: number | undefined;
   passes?: number | undefined;
+  /** Lanes of the integer proof; 0 skips it. */
+  aluLanes?: number | undefined;
+  /** Rounds a lane of the integer proof. */
+  aluRounds?: number | undefined;
   claim?: string | undefined;
   /** Force a matmul variant; otherwise the autotuner's choice (cached in tuneCache when given). */
   kernel?: string | undefined;
@@ -53,6 +58,8 @@ export interface SelftestResult extends Verification {
   kernel: string;
   /** The in-place memory kernel the memory proof ran (same bits either way). */
   memoryKernel: InPlaceKernel;
+  /** The integer kernel the integer proof ran (same bits either way). */
+  aluKernel: string;
   timings: SelftestTimings;
   /** The transcripts, for reports and for recording. */
   transcripts: VerifyInput[];
@@ -65,15 +72,20 @@ const PROBE_CAP_BYTES = 256 * 2 ** 30;
  * Software adapters get sizes that finish in seconds. Real GPUs get a seconds-long matmul window
  * and a memory proof of what the device will actually allocate (probed), at P = 12.
  */
-export async function defaultSelftestSize(ctx: GpuContext, probeMemory = true): Promise<MatmulSize & { memoryMib: number; passes: number }> {
-  if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4, memoryMib: 16, passes: 4 };
+export async function defaultSelftestSize(ctx: GpuContext, probeMemory = true): Promise<MatmulSize & { memoryMib: number; passes: number; aluLanes: number; aluRounds: number }> {
+  if (isSoftwareAdapter(ctx.report)) return { n: 512, iterations: 4, memoryMib: 16, passes: 4, ...SOFTWARE_ALU };
   const n = Math.min(4096, maxNForLimits(ctx.device.limits));
-  if (!probeMemory) return { n, iterations: 32, memoryMib: 0, passes: 12 };
+  if (!probeMemory) return { n, iterations: 32, memoryMib: 0, passes: 12, ...GPU_ALU };
   const chunk = Math.min(chunkCapBytes(ctx.device.limits), 1024 * MIB);
   const probe = await probeAllocatableBytes(ctx.device, Math.floor(chunk / MIB) * MIB, PROBE_CAP_BYTES);
   const memoryMib = defaultMemoryMib(ctx.device.limits, probe.bytes);
-  return { n, iterations: 32, memoryMib, passes: 12 };
+  return { n, iterations: 32, memoryMib, passes: 12, ...GPU_ALU };
 }
+
+/** Tens of milliseconds on lavapipe; its 66 lanes verify in about 2 ms. */
+const SOFTWARE_ALU = { aluLanes: 4096, aluRounds: 4096 };
+/** L = 2^16 as in production; 2^22 lanes is about a quarter second on an H100 and a second on a T4. */
+const GPU_ALU = { aluLanes: 2 ** 22, aluRounds: 2 ** 16 };
 
 interface Party {
   keys: KeyPair;
@@ -100,7 +112,7 @@ async function oneChallenge(ctx: GpuContext, v: Party, exec: ExecutorOptions, sp
 }
 
 /** Above EXACT_ROW_CHECK_MAX_N, so the round takes the Freivalds path the timed one takes. */
-const WARMUP_SPEC = { matmul: { n: EXACT_ROW_CHECK_MAX_N + 16, iterations: 2 }, memory: { mib: 1, passes: 1 } };
+const WARMUP_SPEC = { matmul: { n: EXACT_ROW_CHECK_MAX_N + 16, iterations: 2 }, memory: { mib: 1, passes: 1 }, alu: { lanes: 64, rounds: 16 } };
 
 /**
  * One small round of the whole protocol, untimed and discarded, so that first-use costs fall
@@ -111,7 +123,7 @@ const WARMUP_SPEC = { matmul: { n: EXACT_ROW_CHECK_MAX_N + 16, iterations: 2 }, 
 // V8 compiles once per process; once a device has had its round, later selftests on it skip it.
 const roundWarmed = new WeakSet<GPUDevice>();
 
-async function warmupRound(ctx: GpuContext, kernels: Pick<ExecutorOptions, 'kernel' | 'memoryKernel'>): Promise<void> {
+async function warmupRound(ctx: GpuContext, kernels: Pick<ExecutorOptions, 'kernel' | 'memoryKernel' | 'aluKernel'>): Promise<void> {
   const v = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const keys = generateKeyPair();
   const exec: ExecutorOptions = { keys, replay: new MemoryReplayStore(), ...kernels, keepOnGpu: true };
@@ -125,21 +137,29 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
   const size = { n: opts.n ?? def.n, iterations: opts.iterations ?? def.iterations };
   const memoryMib = opts.memoryMib ?? def.memoryMib;
   const passes = opts.passes ?? def.passes;
+  const aluLanes = opts.aluLanes ?? def.aluLanes;
+  const aluRounds = opts.aluRounds ?? def.aluRounds;
   const ready = await readyKernels(ctx, { kernel: opts.kernel, memoryKernel: opts.memoryKernel, tuneCache: opts.tuneCache, onProgress: opts.onProgress });
   const kernel = ready.kernel ?? DEFAULT_VARIANT_ID;
   const memoryKernel = ready.memoryKernel ?? defaultInPlaceKernel(ctx);
-  if (opts.warmup !== false && !roundWarmed.has(ctx.device)) await warmupRound(ctx, { kernel, memoryKernel });
+  const aluKernel = ready.aluKernel ?? DEFAULT_ALU_KERNEL;
+  if (opts.warmup !== false && !roundWarmed.has(ctx.device)) await warmupRound(ctx, { kernel, memoryKernel, aluKernel });
   const t0 = performance.now();
   const validator = { keys: generateKeyPair(), store: new MemoryReplayStore() };
   const executorKeys = generateKeyPair();
-  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, memoryKernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+  const exec: ExecutorOptions = { keys: executorKeys, replay: new MemoryReplayStore(), kernel, memoryKernel, aluKernel, keepOnGpu: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
   const base = { executorKey: toB64(executorKeys.publicKey), claim: opts.claim ?? 'any' };
   const runs = [await oneChallenge(ctx, validator, exec, { ...base, matmul: size }, opts.rows ?? DEFAULT_OPEN_ROWS, opts.onProgress)];
-  if (memoryMib > 0) runs.push(await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1, opts.onProgress));
-  const [mm, mem] = runs;
+  const mem = memoryMib > 0 ? await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, memory: { mib: memoryMib, passes } }, 1, opts.onProgress) : undefined;
+  const alu = aluLanes > 0 ? await oneChallenge(ctx, validator, exec, { ...base, matmul: MEMORY_ONLY_MATMUL, alu: { lanes: aluLanes, rounds: aluRounds } }, 1, opts.onProgress) : undefined;
+  const [mm] = runs;
   if (!mm) throw new Error('unreachable');
-  const checks = [...mm.v.checks, ...(mem?.v.checks ?? []).map((c) => (c.name.startsWith('memory.') ? c : { ...c, name: `memory-run.${c.name}` }))];
-  const measured = { matmul: mm.v.measured.matmul, ...(mem?.v.measured.memory ? { memory: mem.v.measured.memory } : {}) };
+  if (mem) runs.push(mem);
+  if (alu) runs.push(alu);
+  // Each side run's own checks keep their names; its matmul and protocol checks are prefixed.
+  const side = (r: typeof mem, proof: string) => (r?.v.checks ?? []).map((c) => (c.name.startsWith(`${proof}.`) ? c : { ...c, name: `${proof}-run.${c.name}` }));
+  const checks = [...mm.v.checks, ...side(mem, 'memory'), ...side(alu, 'alu')];
+  const measured = { matmul: mm.v.measured.matmul, ...(mem?.v.measured.memory ? { memory: mem.v.measured.memory } : {}), ...(alu?.v.measured.alu ? { alu: alu.v.measured.alu } : {}) };
   const judgement = judge({ accepted: checks.every((c) => c.pass), checks, measured }, mm.input.commitment.body.adapter, opts.claim ?? 'any');
   if (judgement.claimCheck) checks.push(judgement.claimCheck);
   const sum = (f: (r: (typeof runs)[number]) => number): number => runs.reduce((s, r) => s + f(r), 0);
@@ -153,17 +173,18 @@ export async function selftest(ctx: GpuContext, opts: SelftestOptions = {}): Pro
     adapter: ctx.report,
     kernel,
     memoryKernel,
+    aluKernel,
     transcripts: runs.map((r) => r.input),
     timings: {
       commitMs: sum((r) => r.commitMs),
       openMs: sum((r) => r.openMs),
       verifyMs: sum((r) => r.verifyMs),
       totalMs: performance.now() - t0,
-      phases: { ...mm.input.commitment.body.timings.phases, ...memoryPhases(mem?.input) },
+      phases: { ...mm.input.commitment.body.timings.phases, ...proofPhases(mem?.input, 'memory.'), ...proofPhases(alu?.input, 'alu.') },
       method: mm.input.commitment.body.timings.method,
     },
   };
 }
 
-const memoryPhases = (t: VerifyInput | undefined): Record<string, number> =>
-  Object.fromEntries(Object.entries(t?.commitment.body.timings.phases ?? {}).filter(([k]) => k.startsWith('memory.')));
+const proofPhases = (t: VerifyInput | undefined, prefix: string): Record<string, number> =>
+  Object.fromEntries(Object.entries(t?.commitment.body.timings.phases ?? {}).filter(([k]) => k.startsWith(prefix)));

@@ -10,12 +10,15 @@ import { signMessage, verifySignature, hashHex } from '../protocol/signing.js';
 import type { KeyPair } from '../protocol/keys.js';
 import { checkMatmulSize, type MatmulSize } from '../proofs/matmul-size.js';
 import { checkMemoryRequest } from '../proofs/memory-size.js';
+import { checkAluSize, type AluSize } from '../proofs/alu-size.js';
 import type { ReplayStore } from './stores.js';
 
 /** Rows opened per matmul proof: a cheater right on 90 % of the links passes 0.9^66 < 10^-3 (docs/security.md). */
 export const DEFAULT_OPEN_ROWS = 66;
 /** Memory blocks opened per proof, one word each: holding 90 % of X_P passes 0.9^66 < 10^-3 (docs/memory-proof.md §1.7). */
 export const DEFAULT_OPEN_BLOCKS = 66;
+/** Integer lanes opened per proof, each recomputed whole: 90 % of lanes done passes 0.9^66 < 10^-3 (docs/alu-proof.md). */
+export const DEFAULT_OPEN_LANES = 66;
 
 /** The validator's own clock around the executor's work; observedMs may come from a finer clock. */
 export interface ObservedWindow {
@@ -36,6 +39,7 @@ export interface ChallengeSpec {
   executorKey: string;
   matmul: MatmulSize;
   memory?: { mib: number; passes: number } | undefined;
+  alu?: AluSize | undefined;
   ttlMs?: number;
   claim?: string;
 }
@@ -43,6 +47,7 @@ export interface ChallengeSpec {
 export function issueChallenge(keys: KeyPair, spec: ChallengeSpec, replay: ReplayStore, now = Date.now()): SignedChallenge {
   checkMatmulSize(spec.matmul, undefined, 'matmul');
   if (spec.memory) checkMemoryRequest(spec.memory.mib, spec.memory.passes);
+  if (spec.alu) checkAluSize(spec.alu);
   const body: ChallengeBody = {
     version: PROTOCOL_VERSION,
     id: toHex(randomBytes(16)),
@@ -54,6 +59,7 @@ export function issueChallenge(keys: KeyPair, spec: ChallengeSpec, replay: Repla
     claim: spec.claim ?? 'any',
     matmul: { n: spec.matmul.n, iterations: spec.matmul.iterations },
     ...(spec.memory ? { memory: { mib: spec.memory.mib, passes: spec.memory.passes } } : {}),
+    ...(spec.alu ? { alu: { lanes: spec.alu.lanes, rounds: spec.alu.rounds } } : {}),
   };
   const challenge = signMessage('challenge', body, keys.secretKey);
   replay.recordIssued({ id: body.id, hash: hashHex(challenge), expiresAt: body.expiresAt, sentAt: now, answered: false });
@@ -91,14 +97,16 @@ export function drawRows(size: MatmulSize, m: number): { k: number; i: number }[
   return drawDistinct(size.n * size.iterations, m).map((x) => ({ k: Math.floor(x / size.n), i: x % size.n }));
 }
 
-export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commitment: SignedCommitment, window: ObservedWindow, m = DEFAULT_OPEN_ROWS, blocks = DEFAULT_OPEN_BLOCKS): SignedOpenRequest {
+export function makeOpenRequest(keys: KeyPair, challenge: SignedChallenge, commitment: SignedCommitment, window: ObservedWindow, m = DEFAULT_OPEN_ROWS, blocks = DEFAULT_OPEN_BLOCKS, lanes = DEFAULT_OPEN_LANES): SignedOpenRequest {
   const mem = challenge.body.memory;
+  const alu = challenge.body.alu;
   return signMessage('open-request', {
     version: PROTOCOL_VERSION,
     challengeHash: hashHex(challenge),
     commitmentHash: hashHex(commitment),
     rows: drawRows(challenge.body.matmul, m),
     blocks: mem ? drawDistinct(mem.mib * 64, Math.max(1, blocks)).map((index) => ({ index, segment: randomInt(BLOCK_SEGMENTS) })) : [],
+    ...(alu ? { lanes: drawDistinct(alu.lanes, Math.max(1, lanes)) } : {}),
     observed: { sentAt: window.sentAt, receivedAt: window.receivedAt, observedMs: window.observedMs ?? window.receivedAt - window.sentAt },
   }, keys.secretKey);
 }

@@ -4,6 +4,7 @@
 import { matmulFlops } from '../proofs/matmul-size.js';
 import { checkMatmulOpenings, EXACT_ROW_CHECK_MAX_N } from './verifier-matmul.js';
 import { checkMemory, type MemoryFigures } from './verifier-memory.js';
+import { checkAlu, type AluFigures } from './verifier-alu.js';
 import { isMemoryOnly } from './validator.js';
 import { toB64 } from '../util/bytes.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
@@ -37,7 +38,7 @@ export interface MatmulFigures {
 export interface Verification {
   accepted: boolean;
   checks: Check[];
-  measured: { matmul: MatmulFigures; memory?: MemoryFigures };
+  measured: { matmul: MatmulFigures; memory?: MemoryFigures; alu?: AluFigures };
 }
 
 export interface VerifyInput {
@@ -79,10 +80,11 @@ export function verifyProof(input: VerifyInput, validatorKey: string | null): Ve
   // Matrix work costs O(n²) and the inputs may be forged: do it only once everything cheap holds.
   const cheapOk = checks.every((x) => x.pass);
   const rows = checkMatmulOpenings(input, check, cheapOk);
-  // One window timed both proofs when both were asked: each figure then uses all of it (a lower
-  // bound either way); selftest and attest time each proof in its own challenge.
-  const shared = c.memory !== undefined && !isMemoryOnly(c.matmul);
+  // One window timed every proof asked: each figure then uses all of it (a lower bound either way);
+  // selftest and attest time each proof in its own challenge, with the smallest matmul beside it.
+  const shared = [!isMemoryOnly(c.matmul), c.memory !== undefined, c.alu !== undefined].filter(Boolean).length > 1;
   const memory = checkMemory(input, check, cheapOk, obs.observedMs, shared);
+  const alu = checkAlu(input, check, cheapOk, obs.observedMs, shared);
   const t = commitment.body.timings;
   const phaseSum = Object.values(t.phases).reduce((s, x) => s + x, 0);
   const worst = Math.max(t.totalMs, phaseSum, ...Object.values(t.phases));
@@ -105,7 +107,7 @@ export function verifyProof(input: VerifyInput, validatorKey: string | null): Ve
     rowCheck: rows,
     window: shared ? 'shared' : 'own',
   };
-  return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured, ...(memory ? { memory } : {}) } };
+  return { accepted: checks.every((x) => x.pass), checks, measured: { matmul: measured, ...(memory ? { memory } : {}), ...(alu ? { alu } : {}) } };
 }
 
 /** The verdict as a receipt, signed by the validator. A failed check scores 0. */

@@ -12,6 +12,7 @@ export type OpenGpu = (opts: GpuOptions) => Promise<GpuContext>;
 export interface SlotKernels {
   kernel?: string | undefined;
   memoryKernel?: InPlaceKernel | undefined;
+  aluKernel?: string | undefined;
 }
 /** Readies a fresh device for work (pipelines, kernel choice); returns the kernels to use. */
 export type PrepareGpu = (ctx: GpuContext) => Promise<SlotKernels>;

@@ -33,7 +33,7 @@ export function selftestResult(opts: { gflops?: number; claim?: string; extra?: 
   return {
     accepted, checks, measured: m, class: judgement.class, score: accepted ? judgement.score : 0, judgement,
     adapter: { ...H100, subgroupMinSize: null, subgroupMaxSize: null, subgroupMatrixConfigs: [], limits: {} },
-    kernel: 'tile-16', memoryKernel: 'rows', transcripts: [],
+    kernel: 'tile-16', memoryKernel: 'rows', aluKernel: 'x2-wg64', transcripts: [],
     timings: { commitMs: 52, openMs: 8, verifyMs: 30, totalMs: 95, phases: {}, method: 'timestamp-query' },
   } as SelftestResult;
 }
