@@ -43,6 +43,6 @@ export function selftestHuman(r: SelftestResult, verbose = false): string {
     '',
     passedChecks(v.checks, verbose),
     '',
-    table([...v.sizes, ['time', v.timings.map(([k, t]) => `${k} ${t}`).join(', ')], ['kernels', `matmul ${r.kernel}, memory ${r.memoryKernel}`]]),
+    table([...v.sizes, ['time', v.timings.map(([k, t]) => `${k} ${t}`).join(', ')], ['kernels', `matmul ${r.kernel}, memory ${r.memoryKernel}, integer ${r.aluKernel}`]]),
   ].join('\n');
 }

@@ -24,6 +24,7 @@ export function selftestJson(r: SelftestResult): Record<string, unknown> {
     adapter: r.adapter,
     kernel: r.kernel,
     memoryKernel: r.memoryKernel,
+    aluKernel: r.aluKernel,
     measured: r.measured,
     timings: r.timings,
   };

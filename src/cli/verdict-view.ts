@@ -7,6 +7,7 @@ import { checkFloors, DIMENSIONS, loadClassTable, type Dimension, type FloorChec
 import { figuresOf } from '../roles/judge.js';
 import type { SelftestResult } from '../roles/selftest.js';
 import type { Check, Verification } from '../roles/verifier.js';
+import type { AluFigures } from '../roles/verifier-alu.js';
 import type { CardResult } from '../server/attest.js';
 import type { SignedVerdict } from '../protocol/schemas.js';
 
@@ -61,19 +62,41 @@ const floorsFor = (ids: (string | null | undefined)[], all: FloorCheck[]): Floor
 
 type Measured = Verification['measured'];
 
-function sizesOf(m: Measured): [string, string][] {
+function sizesOf(m: Measured, floors: FloorCheck[], cls: string | null): [string, string][] {
   const mm = m.matmul;
   const mem = m.memory;
   return [
     ['matmul', `n = ${mm.n}, K = ${mm.iterations}, ${mm.rowsOpened} rows opened (${mm.rowCheck}), ${mm.path} kernel ${mm.kernel}; ${fmt(mm.gflopsObserved)} GFLOPS observed, ${fmt(mm.gflopsReported)} reported (${mm.timingMethod})`],
     ['memory', mem ? `${mem.mib} MiB in ${mem.chunks} chunks, P = ${mem.passes}, ${mem.blocksOpened} blocks opened; ${fmt(mem.bandwidthGbsObserved)} GB/s observed, ${fmt(mem.bandwidthGbsReported)} reported` : 'not proven'],
+    ['integer', integerText(m.alu, floors, cls)],
   ];
+}
+
+/**
+ * The class table's integer dimension. Typed as a plain string and matched by name, so this reads
+ * the floor from the FloorCheck list once the table has one and says "no floor" until then.
+ */
+export const ALU_DIMENSION: string = 'alu.int_gops';
+
+/**
+ * The integer proof's figure next to its floor(s): `14.9 GOPS (own window; floor for x: N GOPS,
+ * p %)`, then what was proven. A class with no floors at all is a software or unlisted class; a
+ * GPU class without this one is a table that has no integer floors yet.
+ */
+export function integerText(alu: AluFigures | undefined, floors: FloorCheck[], cls: string | null): string {
+  if (!alu) return 'not proven';
+  const own = floors.filter((f) => (f.dimension as string) === ALU_DIMENSION);
+  const against = own.length > 0
+    ? own.map((f) => `floor for ${f.class}: ${fmt(f.floor)} GOPS, ${formatPct(pctOfFloor(f))}`).join('; ')
+    : cls === null ? 'no floor: no class' : floors.some((f) => f.class === cls) ? `no floor: the class table has none for ${cls}` : `no floor: ${cls} class`;
+  return `${fmt(alu.intGopsObserved)} GOPS (${alu.window} window; ${against}); ${alu.lanes} lanes × ${alu.rounds} rounds, ${alu.lanesOpened} lanes opened, kernel ${alu.kernel}; ${fmt(alu.intGopsReported)} reported`;
 }
 
 export function viewOfSelftest(r: SelftestResult): VerdictView {
   const c = r.judgement.classification;
   const a = r.adapter;
   const t = r.timings;
+  const floors = floorsFor([c.claim?.id, c.class], c.floors);
   return {
     source: 'selftest',
     accepted: r.accepted,
@@ -82,9 +105,9 @@ export function viewOfSelftest(r: SelftestResult): VerdictView {
     claim: c.claim ? { id: c.claim.id, holds: c.claim.status === 'ok' } : null,
     adapter: `${a.description || a.device} (${a.vendor}, ${a.backend})${isSoftwareAdapter(a) ? ' [software]' : ''}`,
     checks: r.checks,
-    floors: floorsFor([c.claim?.id, c.class], c.floors),
+    floors,
     figures: r.judgement.figures,
-    sizes: sizesOf(r.measured),
+    sizes: sizesOf(r.measured, floors, r.class),
     timings: [['commit', ms(t.commitMs)], ['open', ms(t.openMs)], ['verify', ms(t.verifyMs)], ['total', ms(t.totalMs)]],
   };
 }
@@ -97,6 +120,7 @@ export function viewOfAttest(card: CardResult, claim: string, url: string, rttMs
   const table = loadClassTable();
   const all = table.classes.flatMap((k) => (k.id === claim || k.id === body.class ? checkFloors(k, figures) : []));
   const claimCheck = body.checks.find((k) => k.name === 'class.claim');
+  const floors = floorsFor([claim === 'any' ? null : claim, body.class], all);
   return {
     source: 'attest',
     accepted: body.accepted,
@@ -105,9 +129,9 @@ export function viewOfAttest(card: CardResult, claim: string, url: string, rttMs
     claim: claim === 'any' ? null : { id: claim, holds: claimCheck?.pass ?? false },
     adapter: `${url}${card.adapter === null ? '' : `, card ${card.adapter}`} (executor ${body.executorKey})`,
     checks: body.checks,
-    floors: floorsFor([claim === 'any' ? null : claim, body.class], all),
+    floors,
     figures,
-    sizes: measured.matmul ? sizesOf(measured) : [],
+    sizes: measured.matmul ? sizesOf(measured, floors, body.class) : [],
     timings: [['observed window', ms(card.observedMs)], ['round trip (median)', ms(rttMs)]],
     receipt: card.receipt,
   };
