@@ -93,17 +93,24 @@ test('every command prints one envelope, camelCase, ok matching the exit status'
   assert.equal((await json('pubkey', [`${vkey}.pub`])).publicKey, kg.publicKey);
   assert.ok(((await json('classes', [])).table as { classes: unknown[] }).classes.length > 2);
   await json('adapters', []);
-  await json('selftest', [...TINY, '--memory-mib', '1', '--passes', '1', '--no-warmup']);
+  const st = await json('selftest', [...TINY, '--memory-mib', '1', '--passes', '1', '--alu-lanes', '256', '--alu-rounds', '64', '--no-warmup']);
+  // The integer proof's figures as AluFigures names them, and the kernel that ran it.
+  const alu = (st.measured as { alu?: Record<string, unknown> }).alu;
+  assert.deepEqual([alu?.lanes, alu?.rounds, alu?.window, typeof alu?.intGopsObserved, typeof alu?.intGopsReported], [256, 64, 'own', 'number', 'number']);
+  assert.equal(typeof st.aluKernel, 'string');
+  assert.equal(alu?.kernel, st.aluKernel);
   await json('selftest', [...TINY, '--memory-mib', '1', '--passes', '1', '--claim', 'h100-sxm'], 1);
   await json('bench', [...TINY.slice(0, 2), '--reps', '1', '--memory-mib', '1', '--passes', '1', '--runs', '1']);
   await json('calibrate', ['--runs', '1', ...TINY, '--memory-mib', '1', '--passes', '1']);
   const f = (name: string): string => join(root, name);
-  await json('challenge', ['--key', vkey, '--executor', `${ekey}.pub`, ...TINY, '--out', f('c.json')]);
-  await json('run', ['--key', ekey, '--challenge', f('c.json'), '--out', f('m.json')]);
-  await json('open-request', ['--key', vkey, '--challenge', f('c.json'), '--commitment', f('m.json'), '--rows', '4', '--out', f('r.json')]);
-  await json('open', ['--key', ekey, '--challenge', f('c.json'), '--request', f('r.json'), '--out', f('o.json')]);
+  await json('challenge', ['--key', vkey, '--executor', `${ekey}.pub`, ...TINY, '--alu-lanes', '64', '--alu-rounds', '8', '--out', f('c.json')]);
+  assert.match(String((await json('run', ['--key', ekey, '--challenge', f('c.json'), '--out', f('m.json')])).aluRoot), /^[0-9a-f]{64}$/);
+  assert.equal((await json('open-request', ['--key', vkey, '--challenge', f('c.json'), '--commitment', f('m.json'), '--rows', '4', '--lanes', '3', '--out', f('r.json')])).lanes, 3);
+  assert.equal((await json('open', ['--key', ekey, '--challenge', f('c.json'), '--request', f('r.json'), '--out', f('o.json')])).lanes, 3);
   const files = ['--challenge', f('c.json'), '--commitment', f('m.json'), '--request', f('r.json'), '--openings', f('o.json')];
-  assert.equal((await json('verify', [...files, '--validator', `${vkey}.pub`])).accepted, true);
+  const verified = await json('verify', [...files, '--validator', `${vkey}.pub`]);
+  assert.equal(verified.accepted, true);
+  assert.equal((verified.measured as { alu?: { lanesChecked: number } }).alu?.lanesChecked, 3);
   await json('verify', [...files, '--validator', `${ekey}.pub`], 1);
 
   serve = await spawnServe(['--key', ekey, '--allow', `${vkey}.pub`], home);

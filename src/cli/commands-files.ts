@@ -8,10 +8,10 @@ import { withGpu } from '../gpu/context.js';
 import { generateKeyPair, writeKeyFiles } from '../protocol/keys.js';
 import { toB64 } from '../util/bytes.js';
 import { writeFileAtomic, checkOutPath } from '../util/files.js';
-import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS } from '../protocol/schemas.js';
+import { MAX_OPEN_ROWS, MAX_OPEN_BLOCKS, MAX_OPEN_LANES } from '../protocol/schemas.js';
 import { MAX_MIB, MIN_PASSES, MAX_PASSES } from '../proofs/memory-size.js';
 import { runChallenge, answerOpenings, type ExecutorState } from '../roles/executor.js';
-import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, DEFAULT_OPEN_BLOCKS } from '../roles/validator.js';
+import { issueChallenge, receiveCommitment, makeOpenRequest, DEFAULT_OPEN_ROWS, DEFAULT_OPEN_BLOCKS, DEFAULT_OPEN_LANES } from '../roles/validator.js';
 import { verifyProof, signReceipt } from '../roles/verifier.js';
 import { FileReplayStore } from '../roles/stores.js';
 import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
@@ -22,6 +22,8 @@ import { parseIJson } from '../protocol/ijson.js';
 import { loadClassTable } from '../roles/classes.js';
 import { ANY_CLASS, checkClaim } from './claims.js';
 import { checksTable, makeOut, table, type SetCode } from './output.js';
+import { aluOption, DEFAULT_ALU_ROUNDS } from './alu-options.js';
+import { fmt } from './verdict-view.js';
 type Args = Record<string, unknown> & { json: boolean };
 
 const str = (a: Args, k: string): string => {
@@ -64,6 +66,7 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
     .command('challenge', 'issue a signed challenge to one executor', (c) => c
       .example('$0 challenge --key validator.key --executor executor.key.pub --n 512 --iterations 8 --out challenge.json', 'a small challenge of set size')
       .example('$0 challenge --key validator.key --executor executor.key.pub --claim h100-sxm --out challenge.json', 'sized for the class the executor claims')
+      .example('$0 challenge --key validator.key --executor executor.key.pub --alu-lanes 65536 --alu-rounds 4096 --out challenge.json', 'with an integer proof of 65536 lanes')
       .option('key', { type: 'string', demandOption: true, describe: "validator's key file" })
       .option('executor', { type: 'string', demandOption: true, describe: "executor's public key: .pub file, base64, or key file" })
       .option('n', { type: 'number', describe: 'matrix size, a multiple of 16 (default: sized for --claim, else 512)' })
@@ -71,6 +74,8 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       .option('ttl', { type: 'number', default: 600, describe: 'seconds until the challenge expires' })
       .option('memory-mib', { type: 'number', describe: 'memory capacity to prove in MiB, 0 for none (default: the claimed class\'s capacity floor, else 0)' })
       .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
+      .option('alu-lanes', { type: 'number', describe: 'integer-proof lanes W, 0 for none (default: sized for --claim, else none)' })
+      .option('alu-rounds', { type: 'number', describe: `integer-proof rounds a lane L (default: sized for --claim, else ${DEFAULT_ALU_ROUNDS})` })
       .option('claim', { type: 'string', default: 'any', describe: 'class the executor claims (an id from `gpuproof classes`, or any)' })
       .option('out', { type: 'string', demandOption: true, describe: 'challenge file to write (hand it to the executor)' }), async (raw) => {
       const a = raw as unknown as Args;
@@ -82,13 +87,15 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       checkMatmulSize({ n, iterations });
       const mib = intOption(a['memory-mib'] ?? claimed?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
       const passes = intOption(a.passes ?? claimed?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
+      const alu = aluOption(a, claimed);
       const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
       const keys = await readKeys(str(a, 'key'));
       const executorKey = await readPubKey(str(a, 'executor'), 'executor');
       const target = outPath(a);
-      const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ...(mib > 0 ? { memory: { mib, passes } } : {}), ttlMs: ttl * 1000, claim }, validatorStore());
+      const ch = issueChallenge(keys, { executorKey, matmul: { n, iterations }, ...(mib > 0 ? { memory: { mib, passes } } : {}), ...(alu ? { alu } : {}), ttlMs: ttl * 1000, claim }, validatorStore());
       writeJson(target, ch);
-      out.result({ id: ch.body.id, path: target, expiresAt: ch.body.expiresAt }, `challenge ${ch.body.id} written to ${target} (n=${n}, K=${iterations}, expires in ${ttl} s)`);
+      const proofs = `n=${n}, K=${iterations}${mib > 0 ? `, memory ${mib} MiB` : ''}${alu ? `, integer ${alu.lanes} lanes × ${alu.rounds} rounds` : ''}`;
+      out.result({ id: ch.body.id, path: target, expiresAt: ch.body.expiresAt }, `challenge ${ch.body.id} written to ${target} (${proofs}, expires in ${ttl} s)`);
       setCode(0);
     })
     .command('run', 'executor: run a challenge on this GPU and write the signed commitment', (c) => c
@@ -113,31 +120,35 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       writeFileAtomic(join(dir, `${challenge.body.id}.json`), JSON.stringify(state), { mode: 0o600 });
       writeJson(target, state.commitment);
       const t = state.commitment.body.timings;
-      out.result({ path: target, root: state.commitment.body.matmul.root, timings: t }, `commitment written to ${target} (${t.totalMs.toFixed(0)} ms, ${t.method})`);
+      out.result({ path: target, root: state.commitment.body.matmul.root, aluRoot: state.commitment.body.alu?.root ?? null, timings: t }, `commitment written to ${target} (${t.totalMs.toFixed(0)} ms, ${t.method})`);
       setCode(0);
     })
-    .command('open-request', 'validator: accept a commitment and draw the rows to open', (c) => c
+    .command('open-request', 'validator: accept a commitment and draw the rows, blocks and lanes to open', (c) => c
       .example('$0 open-request --key validator.key --challenge challenge.json --commitment commitment.json --out request.json', 'accept the commitment and ask for openings')
       .option('key', { type: 'string', demandOption: true, describe: "validator's key file (the one that issued the challenge)" })
       .option('challenge', { type: 'string', demandOption: true, describe: 'challenge file this validator issued' })
       .option('commitment', { type: 'string', demandOption: true, describe: "executor's commitment file" })
       .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: 'rows to open (m)' })
       .option('blocks', { type: 'number', default: DEFAULT_OPEN_BLOCKS, describe: 'memory blocks to open' })
+      .option('lanes', { type: 'number', default: DEFAULT_OPEN_LANES, describe: 'integer-proof lanes to open, each recomputed whole (when the challenge has an integer proof)' })
       .option('out', { type: 'string', demandOption: true, describe: 'open-request file to write (hand it to the executor)' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'open-request');
       const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
       const blocks = intOption(a.blocks, 'blocks', 1, MAX_OPEN_BLOCKS);
+      const lanes = intOption(a.lanes, 'lanes', 1, MAX_OPEN_LANES);
       warnWeakOpening('open-request', 'rows', rows, DEFAULT_OPEN_ROWS);
       warnWeakOpening('open-request', 'blocks', blocks, DEFAULT_OPEN_BLOCKS);
+      warnWeakOpening('open-request', 'lanes', lanes, DEFAULT_OPEN_LANES);
       const keys = await readKeys(str(a, 'key'));
       const challenge = await readMessage('challenge', str(a, 'challenge'), 'challenge');
       const commitment = await readMessage('commitment', str(a, 'commitment'), 'commitment');
       const target = outPath(a);
       const window = receiveCommitment(keys, challenge, commitment, validatorStore());
-      const req = makeOpenRequest(keys, challenge, commitment, window, rows, blocks);
+      const req = makeOpenRequest(keys, challenge, commitment, window, rows, blocks, lanes);
       writeJson(target, req);
-      out.result({ path: target, rows: req.body.rows.length, observedMs: req.body.observed.observedMs }, `open request for ${req.body.rows.length} rows written to ${target} (observed ${req.body.observed.observedMs} ms)`);
+      const asked = [`${req.body.rows.length} rows`, ...(req.body.blocks.length > 0 ? [`${req.body.blocks.length} blocks`] : []), ...(req.body.lanes ? [`${req.body.lanes.length} lanes`] : [])].join(', ');
+      out.result({ path: target, rows: req.body.rows.length, blocks: req.body.blocks.length, lanes: req.body.lanes?.length ?? 0, observedMs: req.body.observed.observedMs }, `open request for ${asked} written to ${target} (observed ${req.body.observed.observedMs} ms)`);
       setCode(0);
     })
     .command('open', 'executor: answer an open request from kept state', (c) => c
@@ -157,9 +168,13 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       if (!existsSync(statePath)) throw refused(`no kept state for challenge ${challenge.body.id} in ${executorDir(a)}`, 'state');
       const state = parseIJson(readFileSync(statePath, 'utf8'), { field: 'state', source: statePath }) as ExecutorState;
       const replay = new FileReplayStore(join(executorDir(a), 'seen.json'));
-      const openings = await withGpu({}, (ctx) => answerOpenings(ctx, state, request, { keys, replay }));
+      // The tuned kernels (cached by run) re-run what is opened: the same bits, at this card's speed.
+      const openings = await withGpu({}, async (ctx) => {
+        const kernels = await readyKernels(ctx, { tuneCache: join(gpuproofHome(), 'autotune.json'), onProgress: out.progress });
+        return answerOpenings(ctx, state, request, { keys, replay, ...kernels });
+      }).finally(out.progressEnd);
       writeJson(target, openings);
-      out.result({ path: target, rows: openings.body.rows.length }, `openings for ${openings.body.rows.length} rows written to ${target}`);
+      out.result({ path: target, rows: openings.body.rows.length, lanes: openings.body.lanes?.length ?? 0 }, `openings for ${openings.body.rows.length} rows${openings.body.lanes ? ` and ${openings.body.lanes.length} lanes` : ''} written to ${target}`);
       setCode(0);
     })
     .command('verify', 'check a whole transcript; exit 0 accepted, 1 rejected', (c) => c
@@ -191,8 +206,11 @@ export function fileCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       // Another key's challenge fails challenge.validator, and gets no receipt.
       if (keys && input.challenge.body.validatorKey === own) writeJson(receipt as string, signReceipt(keys, input, v));
       const m = v.measured.matmul;
+      const alu = v.measured.alu;
+      const figures = [['gflops observed', m.gflopsObserved.toFixed(2)], ['gflops reported', m.gflopsReported.toFixed(2)],
+        ...(alu ? [['integer GOPS observed', `${fmt(alu.intGopsObserved)} (${alu.window} window; ${alu.lanes} lanes × ${alu.rounds} rounds, ${alu.lanesChecked} lanes recomputed)`], ['integer GOPS reported', fmt(alu.intGopsReported)]] : [])];
       const scope = pinned === null ? `\n${SELF_CONSISTENCY_ONLY}` : '';
-      out.result({ ...v, validatorKey: pinned, selfConsistencyOnly: pinned === null }, `${checksTable(v.checks, a.verbose === true)}\n\n${table([['gflops observed', m.gflopsObserved.toFixed(2)], ['gflops reported', m.gflopsReported.toFixed(2)]])}${scope}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`, v.accepted);
+      out.result({ ...v, validatorKey: pinned, selfConsistencyOnly: pinned === null }, `${checksTable(v.checks, a.verbose === true)}\n\n${table(figures)}${scope}\n${v.accepted ? 'ACCEPTED' : 'REJECTED'}`, v.accepted);
       setCode(v.accepted ? 0 : 1);
     });
 }

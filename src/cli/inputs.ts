@@ -90,11 +90,11 @@ export function httpUrl(value: unknown, field: string): string {
 }
 
 /**
- * Fewer rows or blocks than the protocol's defaults weaken every proof (docs/security.md), and
- * --config or a GPUPROOF_<COMMAND>_<OPTION> variable can set that out of sight: said on stderr.
+ * Fewer rows, blocks or lanes than the protocol's defaults weaken every proof (docs/security.md),
+ * and --config or a GPUPROOF_<COMMAND>_<OPTION> variable can set that out of sight: said on stderr.
  */
-export function warnWeakOpening(command: string, option: 'rows' | 'blocks', value: number, protocolDefault: number): void {
+export function warnWeakOpening(command: string, option: 'rows' | 'blocks' | 'lanes', value: number, protocolDefault: number): void {
   if (value >= protocolDefault) return;
-  const what = option === 'rows' ? 'matmul rows' : 'memory blocks';
+  const what = { rows: 'matmul rows', blocks: 'memory blocks', lanes: 'integer lanes' }[option];
   process.stderr.write(`gpuproof: warning: ${command} opens ${value} ${what}, fewer than the ${protocolDefault} the security bound assumes (docs/security.md); set by --${option}, --config or ${envName(command, option)}\n`);
 }
