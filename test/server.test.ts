@@ -57,7 +57,7 @@ test('GET /v1/info names the executor key, the adapter, the features and the lim
   const info = AgentInfo.parse(r.json);
   assert.equal(info.executorKey, toB64(executor.publicKey));
   assert.equal(info.protocol, PROTOCOL_VERSION);
-  assert.deepEqual(info.features, ['matmul', 'memory']);
+  assert.deepEqual(info.features, ['matmul', 'memory', 'alu']);
   assert.equal(info.adapters.length, 1);
   assert.equal(info.adapters[0]?.software, true);
   assert.deepEqual(info.limits, { challengeBytes: MAX_CHALLENGE_BYTES, openRequestBytes: MAX_OPEN_REQUEST_BYTES });

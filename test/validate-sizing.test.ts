@@ -1,6 +1,7 @@
 // validate has no --claim: each executor's claim comes from the executors file, and its challenges
-// must be sized for that claim as attest sizes for --claim (the class's matrix size and a memory
-// proof of its capacity), or a claimed class is judged on a challenge too small to reach it.
+// must be sized for that claim as attest sizes for --claim (the class's matrix size, a memory
+// proof of its capacity and the integer proof its sizes give), or a claimed class is judged on a
+// challenge too small to reach it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
@@ -11,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClassTable } from '../src/roles/classes.js';
 import { sizeForClass } from '../src/roles/sizing.js';
+import { claimedAlu } from '../src/cli/alu-options.js';
+import { MEMORY_ONLY_MATMUL } from '../src/roles/validator.js';
 import { buildCli, describeResult, runCli } from './helpers/cli.js';
 import { startSimExecutors, type SimFleet } from './helpers/sim-executor.js';
 
@@ -19,7 +22,7 @@ const root = mkdtempSync(join(tmpdir(), 'gpuproof-validate-sizing-'));
 let sim: SimFleet;
 let proxy: Server;
 /** The challenges validate sent, each refused so no work is done. */
-const challenges: { matmul: { n: number; iterations: number }; memory?: { mib: number } }[] = [];
+const challenges: { matmul: { n: number; iterations: number }; memory?: { mib: number }; alu?: { lanes: number; rounds: number } }[] = [];
 
 before(async () => {
   await buildCli();
@@ -64,5 +67,7 @@ test('validate sizes each executor\'s challenges for the claim its entry makes',
   const sized = sizeForClass(loadClassTable(), CLAIM);
   assert.ok(sized.memory.mib > 0, 'the claimed class has a memory floor');
   assert.deepEqual(challenges.map((c) => c.memory?.mib ?? 0).filter((m) => m > 0), [sized.memory.mib], JSON.stringify(challenges));
-  assert.deepEqual(challenges.filter((c) => c.memory === undefined).map((c) => c.matmul), [sized.matmul], JSON.stringify(challenges));
+  // The integer proof in a challenge of its own, beside the smallest matmul, as the memory proof is.
+  assert.deepEqual(challenges.filter((c) => c.alu !== undefined).map((c) => [c.alu, c.matmul, c.memory]), [[claimedAlu(sized), MEMORY_ONLY_MATMUL, undefined]], JSON.stringify(challenges));
+  assert.deepEqual(challenges.filter((c) => c.memory === undefined && c.alu === undefined).map((c) => c.matmul), [sized.matmul], JSON.stringify(challenges));
 });

@@ -24,12 +24,13 @@ import { checksTable, makeOut, table, type SetCode } from './output.js';
 import { reportHtml } from './report-html.js';
 import { viewOfAttest } from './verdict-view.js';
 import { checkOutPath, writeFileAtomic } from '../util/files.js';
+import { aluOption, DEFAULT_ALU_ROUNDS } from './alu-options.js';
 
 type Args = Record<string, unknown> & { json: boolean };
 
 const MAX_EXECUTORS_FILE_BYTES = 1024 * 1024;
 /** The attest phases as the progress line names them: one step each, so no time-left estimate. */
-const ATTEST_PHASES: Record<string, string> = { memory: 'memory challenge', rtt: 'round trip', commit: 'commitment (executor at work)', open: 'openings and verify' };
+const ATTEST_PHASES: Record<string, string> = { memory: 'memory challenge', alu: 'integer challenge', rtt: 'round trip', commit: 'commitment (executor at work)', open: 'openings and verify' };
 
 const HttpUrl = z.string().max(2048).superRefine((s, ctx) => {
   const problem = httpUrlProblem(s);
@@ -62,6 +63,8 @@ function sizeOptions<T>(c: Argv<T>) {
     .option('iterations', { type: 'number', describe: 'chained multiplications K (default: sized for --claim, else 8)' })
     .option('memory-mib', { type: 'number', describe: 'memory to prove in MiB, in a challenge of its own; 0 for none (default: the claimed class\'s capacity floor, else 0)' })
     .option('passes', { type: 'number', describe: 'memory passes P (default 12)' })
+    .option('alu-lanes', { type: 'number', describe: 'integer-proof lanes W, in a challenge of its own; 0 for none (default: sized for the claim, else none)' })
+    .option('alu-rounds', { type: 'number', describe: `integer-proof rounds a lane L (default: sized for the claim, else ${DEFAULT_ALU_ROUNDS})` })
     .option('rows', { type: 'number', default: DEFAULT_OPEN_ROWS, describe: `matmul rows to open (m); fewer weakens the proof (docs/security.md)` })
     .option('ttl', { type: 'number', default: 600, describe: 'seconds until each challenge expires' })
     .option('timeout', { type: 'number', default: 120, describe: 'seconds for one executor, all steps and retries' })
@@ -72,24 +75,24 @@ function sizeOptions<T>(c: Argv<T>) {
 /** --verify-workers, checked with the other options; no thread starts before the first verification. */
 const verifyPoolOf = (a: Args): VerifyPool => createVerifyPool({ size: optionalInt(a, 'verify-workers', 0, MAX_VERIFY_WORKERS) });
 
-/** The challenge's size and memory: the options given, else sized for the claim, else the defaults. */
-function sizing(a: Args, claim: string): Pick<AttestOptions, 'size' | 'memory'> {
+/** The challenge's size, memory and integer proofs: the options given, else sized for the claim, else the defaults. */
+function sizing(a: Args, claim: string): Pick<AttestOptions, 'size' | 'memory' | 'alu'> {
   const sized = claim !== ANY_CLASS ? sizeForClass(loadClassTable(), claim) : undefined;
   const size = { n: intOption(a.n ?? sized?.matmul.n ?? 512, 'n', 16, MAX_EXACT_N), iterations: intOption(a.iterations ?? sized?.matmul.iterations ?? 8, 'iterations', 1, MAX_ITERATIONS) };
   checkMatmulSize(size);
   const mib = intOption(a['memory-mib'] ?? sized?.memory.mib ?? 0, 'memory-mib', 0, MAX_MIB);
   const passes = intOption(a.passes ?? sized?.memory.passes ?? 12, 'passes', MIN_PASSES, MAX_PASSES);
   const memory = mib > 0 ? { mib, passes } : undefined;
-  return { size, memory };
+  return { size, memory, alu: aluOption(a, sized) };
 }
 
 function common(a: Args, command: string): Omit<AttestOptions, 'keys' | 'url'> & { size: AttestOptions['size'] } {
-  const { size, memory } = sizing(a, a.claim === undefined ? ANY_CLASS : checkClaim(a.claim));
+  const { size, memory, alu } = sizing(a, a.claim === undefined ? ANY_CLASS : checkClaim(a.claim));
   const ttl = intOption(a.ttl, 'ttl', 1, 86_400);
   const timeout = intOption(a.timeout, 'timeout', 1, 86_400);
   const rows = intOption(a.rows, 'rows', 1, MAX_OPEN_ROWS);
   warnWeakOpening(command, 'rows', rows, DEFAULT_OPEN_ROWS);
-  return { size, memory, rows, ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
+  return { size, memory, alu, rows, ttlMs: ttl * 1000, timeoutMs: timeout * 1000, rttSamples: intOption(a['rtt-samples'], 'rtt-samples', 1, 100) };
 }
 
 /** The result without receipt bodies (they are in the ledger), for the summary. */
@@ -143,7 +146,7 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
           table([
             ['round trip (median of GET /v1/info)', r.rtt ? `${fmt(r.rtt.medianMs)} ms` : 'not measured'],
             ['observed window (includes one round trip)', `${fmt(r.windowMs)} ms`],
-            ...(card && r.cards.length === 1 ? [['GFLOPS observed', card.gflopsObserved === null ? '-' : card.gflopsObserved.toPrecision(4)], ['class', card.class ?? '-'], ['score', card.score.toFixed(2)]] : []),
+            ...(card && r.cards.length === 1 ? [['GFLOPS observed', card.gflopsObserved === null ? '-' : card.gflopsObserved.toPrecision(4)], ...integerRow(card), ['class', card.class ?? '-'], ['score', card.score.toFixed(2)]] : []),
             ['receipt', ledger ? `stored in ${ledger.path}` : 'not stored (no --db)'],
           ]),
           r.error ? `error: ${r.error.message}` : '',
@@ -208,6 +211,13 @@ export function attestCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         await pool.close();
       }
     });
+}
+
+/** The integer proof's figure as the card's receipt signs it, with its own window; none when not proven. */
+function integerRow(card: AttestResult['cards'][number]): string[][] {
+  const alu = card.receipt.body.measured.alu as { intGopsObserved?: unknown; observedMs?: unknown; window?: unknown } | undefined;
+  if (typeof alu?.intGopsObserved !== 'number') return [];
+  return [['integer GOPS observed', `${alu.intGopsObserved.toPrecision(4)} (${String(alu.window)} window of ${typeof alu.observedMs === 'number' ? fmt(alu.observedMs) : '-'} ms)`]];
 }
 
 /** --report's path, checked before any work: one card per report, never over a file without --force. */

@@ -91,7 +91,7 @@ export function netCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
         kernel,
         tuneCache: join(gpuproofHome(), 'autotune.json'),
       });
-      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernels.kernel ?? null, memoryKernel: s.kernels.memoryKernel ?? null }));
+      const described = agent.slots.map((s) => ({ index: s.index, name: s.adapter ?? null, description: s.report?.description ?? '', kernel: s.kernels.kernel ?? null, memoryKernel: s.kernels.memoryKernel ?? null, aluKernel: s.kernels.aluKernel ?? null }));
       // One object a line, each in the envelope, so a supervisor can read the port from the first.
       const line = (obj: Record<string, unknown>, human: string): void => void process.stdout.write(a.json ? `${JSON.stringify({ ...envelope(true, schemaId('serve')), ...obj })}\n` : `${human}\n`);
       // Handlers go in before the line is printed: a supervisor may signal the moment it reads it.

@@ -23,10 +23,10 @@ export interface WeightInput {
 
 export interface ExecutorWeight {
   executorKey: string;
-  /** Attests attempted in the epoch: one receipt per card challenged, memory components excluded. */
+  /** Attests attempted in the epoch: one receipt per card challenged, memory and integer components excluded. */
   attempted: number;
   accepted: number;
-  /** Memory-proof component receipts seen (not counted as attests: their card's final receipt is). */
+  /** Memory- and integer-proof component receipts seen (not counted as attests: their card's final receipt is). */
   components: number;
   /** accepted / attempted. */
   uptime: number;
@@ -53,9 +53,12 @@ export function lastCompleteEpoch(epochMs: number, now = Date.now()): EpochWindo
   return { since: until - epochMs, until };
 }
 
-/** A memory-only challenge (the smallest matmul plus a memory proof) is a component of an attest. */
+/**
+ * A component of an attest: the smallest matmul beside a memory or integer proof, each timed in a
+ * challenge of its own. Its card's final receipt carries its figures and is the one that counts.
+ */
 export const isComponent = (challenge: SignedChallenge): boolean =>
-  challenge.body.memory !== undefined && isMemoryOnly(challenge.body.matmul);
+  (challenge.body.memory !== undefined || challenge.body.alu !== undefined) && isMemoryOnly(challenge.body.matmul);
 
 const objectOf = (f: Figure | undefined): Record<string, Figure> | undefined =>
   typeof f === 'object' && f !== null && !Array.isArray(f) ? f : undefined;

@@ -4,7 +4,6 @@
 // once and every card judged over the one window from the common send to the last commitment: a
 // machine that serves its cards' challenges one after another on fewer cards shows a window that
 // many times longer.
-import type { Check } from '../roles/verifier.js';
 import { verifyProof, signReceipt, type Verification, type VerifyInput } from '../roles/verifier.js';
 import type { VerifyPool } from '../roles/verify-pool.js';
 import { issueChallenge, makeOpenRequest, receiveCommitment, DEFAULT_OPEN_ROWS, MEMORY_ONLY_MATMUL, type ObservedWindow } from '../roles/validator.js';
@@ -16,6 +15,9 @@ import type { Ledger } from '../ledger/ledger.js';
 import { AgentClient } from './client.js';
 import { errorInfo, errorMessage, failedReceipt, measureRtt, untilServed, type Rtt, type Served } from './attest-steps.js';
 import { grade } from './grade.js';
+import { withCarried, type Carried, type ComponentProof } from './attest-carried.js';
+import type { AluSize } from '../proofs/alu-size.js';
+import type { Check } from '../roles/verifier.js';
 import { toB64 } from '../util/bytes.js';
 
 /** One agent to attest. */
@@ -41,18 +43,12 @@ export interface GroupOptions {
   onPhase?: ((phase: string) => void) | undefined;
   /** Also prove memory: in a challenge of its own, timed on its own, before the matmul one. */
   memory?: { mib: number; passes: number } | undefined;
-  /** Memory results per card (`target:slot`), carried from the memory challenge into the receipt. */
-  carried?: Map<string, CarriedMemory> | undefined;
+  /** Also prove integer throughput: in a challenge of its own, after the memory one. */
+  alu?: AluSize | undefined;
+  /** Component results per card (`target:slot`), carried from their challenges into the receipt. */
+  carried?: Map<string, Carried> | undefined;
   /** Verifies on worker threads, so other executors' commitments are timestamped meanwhile; absent: in-process. */
   pool?: VerifyPool | undefined;
-}
-
-/** What the memory challenge proved for one card, joined into that card's final receipt. */
-export interface CarriedMemory {
-  challengeId: string;
-  accepted: boolean;
-  reason: string | null;
-  memory: Figure;
 }
 
 export interface AttestOptions extends GroupOptions, Target {
@@ -129,7 +125,7 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
       const count = t.allAdapters && probe ? probe.info.adapters.length : 1;
       planned += count - 1;
       for (let i = 0; i < count; i++) {
-        const ch = issueChallenge(opts.keys, { executorKey: r.executorKey, matmul: opts.size, memory: opts.memory, ttlMs: opts.ttlMs, claim: t.claim ?? 'any' }, replay);
+        const ch = issueChallenge(opts.keys, { executorKey: r.executorKey, matmul: opts.size, memory: opts.memory, alu: opts.alu, ttlMs: opts.ttlMs, claim: t.claim ?? 'any' }, replay);
         opts.ledger?.recordIssued(ch, t.url);
         cards.push({ target: ti, slot: i, url: t.url, client, ch });
       }
@@ -214,34 +210,33 @@ export async function attestMachine(opts: GroupOptions, targets: readonly Target
 }
 
 /**
- * Proves memory first (memory-only challenges, judged as components with no claim), then the
- * matmul, and judges each card's final receipt on both proofs' figures. Without `memory` it is
- * attestMachine as it stands.
+ * Proves memory, then integer throughput, each in challenges of its own (the smallest matmul beside
+ * it, judged as a component with no claim), then the matmul, and judges each card's final receipt
+ * on every proof's figures. Without `memory` and `alu` it is attestMachine as it stands.
  */
-export async function attestWithMemory(opts: GroupOptions, targets: readonly Target[], machine?: boolean): Promise<{ results: AttestResult[]; memory: AttestResult[] }> {
-  if (!opts.memory) return { results: await attestMachine(opts, targets, machine), memory: [] };
-  opts.onPhase?.('memory');
-  const memory = await attestMachine({ ...opts, size: MEMORY_ONLY_MATMUL }, targets.map((t) => ({ ...t, claim: 'any' })), machine);
-  const carried = new Map<string, CarriedMemory>();
-  memory.forEach((r, ti) => r.cards.forEach((c, slot) => {
-    const fig = c.receipt.body.measured.memory;
-    if (fig !== undefined) carried.set(`${ti}:${slot}`, { challengeId: c.challengeId, accepted: c.accepted, reason: c.reason, memory: fig });
-  }));
-  const results = await attestMachine({ ...opts, memory: undefined, carried }, targets, machine);
-  return { results, memory };
+export async function attestWithMemory(opts: GroupOptions, targets: readonly Target[], machine?: boolean): Promise<{ results: AttestResult[]; memory: AttestResult[]; alu: AttestResult[] }> {
+  if (!opts.memory && !opts.alu) return { results: await attestMachine(opts, targets, machine), memory: [], alu: [] };
+  const carried = new Map<string, Carried>();
+  const component = async (proof: ComponentProof): Promise<AttestResult[]> => {
+    opts.onPhase?.(proof);
+    const only = { memory: proof === 'memory' ? opts.memory : undefined, alu: proof === 'alu' ? opts.alu : undefined };
+    const rs = await attestMachine({ ...opts, ...only, size: MEMORY_ONLY_MATMUL, carried: undefined }, targets.map((t) => ({ ...t, claim: 'any' })), machine);
+    rs.forEach((r, ti) => r.cards.forEach((c, slot) => {
+      const figures = c.receipt.body.measured[proof];
+      const key = `${ti}:${slot}`;
+      if (figures !== undefined) carried.set(key, { ...carried.get(key), [proof]: { challengeId: c.challengeId, accepted: c.accepted, reason: c.reason, figures } });
+    }));
+    return rs;
+  };
+  const memory = opts.memory ? await component('memory') : [];
+  const alu = opts.alu ? await component('alu') : [];
+  const results = await attestMachine({ ...opts, memory: undefined, alu: undefined, carried }, targets, machine);
+  return { results, memory, alu };
 }
 
 /** The verdict, on the pool's workers when there is a pool (a worker that dies rejects). */
 const verifyWith = async (pool: VerifyPool | undefined, input: VerifyInput, validatorKey: string): Promise<Verification> =>
   (pool ? pool.verify(input, validatorKey) : verifyProof(input, validatorKey));
-
-/** Joins a card's memory result: its figures classify, and its failure fails the receipt. */
-function withCarried(v: Verification, m: CarriedMemory | undefined): Verification {
-  if (!m) return v;
-  const check: Check = { name: 'memory.challenge', pass: m.accepted, reason: m.accepted ? 'ok' : `memory challenge ${m.challengeId} was rejected: ${m.reason ?? 'unknown'}` };
-  const measured = { ...v.measured, memory: m.memory, memoryChallenge: m.challengeId } as unknown as Verification['measured'];
-  return { ...v, measured, checks: [...v.checks, check], accepted: v.accepted && m.accepted };
-}
 
 /** Stores the receipt (closing its challenge in the ledger) and shapes the card's result. */
 function finish(opts: GroupOptions, c: Card, receipt: SignedVerdict, adapter: number | null, reason: string | null, observedMs: number | null, v?: Verification): CardResult {

@@ -7,8 +7,8 @@ export const PATHS = { info: '/v1/info', challenges: '/v1/challenges', openings:
 
 /** A challenge is a few hundred bytes; the cap leaves room for a future memory section. */
 export const MAX_CHALLENGE_BYTES = 1024 * 1024;
-/** An open request of 1024 rows is ~25 KiB. */
-export const MAX_OPEN_REQUEST_BYTES = 64 * 1024;
+/** The largest open request (1024 rows, 1024 blocks and 1024 lanes at their highest indices) is ~65 KiB as compact JSON. */
+export const MAX_OPEN_REQUEST_BYTES = 128 * 1024;
 /** What the validator reads back: a commitment is a few KiB, info well under this. */
 export const MAX_COMMITMENT_BYTES = 1024 * 1024;
 export const MAX_INFO_BYTES = 1024 * 1024;
@@ -60,7 +60,8 @@ export type AgentStats = AgentInfo['stats'];
 export type AdapterSlotInfo = z.infer<typeof AdapterSlotInfo>;
 
 export const AGENT_NAME = 'gpuproof-agent/0.1';
-export const AGENT_FEATURES = ['matmul', 'memory'];
+/** Proofs the agent answers: the matmul chain, the memory proof and the integer proof (`alu`). */
+export const AGENT_FEATURES = ['matmul', 'memory', 'alu'];
 
 /** HTTP status for each wire code. */
 export const STATUS_OF: Record<WireCode, number> = {

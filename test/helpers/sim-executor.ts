@@ -64,7 +64,7 @@ function infoOf(keys: KeyPair, stats: SimStats): AgentInfo {
     executorKey: toB64(keys.publicKey),
     features: ['matmul'],
     adapters: [{ index: 0, name: null, busy: false, open: true, software: true, report: null }],
-    limits: { challengeBytes: 1024 * 1024, openRequestBytes: 64 * 1024 },
+    limits: { challengeBytes: 1024 * 1024, openRequestBytes: 128 * 1024 },
     stats: { runs: stats.challenges, openings: stats.openings, refused: 0, busy: 0, malformed: 0, deviceOpens: 1, deviceLosses: 0, pending: 0 },
   };
 }
