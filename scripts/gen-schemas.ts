@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FIGURE_KEY } from '../src/protocol/primitives.js';
-import { ENVELOPE_SCHEMAS, MAX_MEASURED_ENTRIES, PROTOCOL_VERSION, PublicKey, SEGMENT_BYTES, Signature, type MessageType } from '../src/protocol/schemas.js';
+import { ENVELOPE_SCHEMAS, LANE_RESULT_BYTES, MAX_MEASURED_ENTRIES, PROTOCOL_VERSION, PublicKey, SEGMENT_BYTES, Signature, type MessageType } from '../src/protocol/schemas.js';
 import { AgentInfo, ErrorBody } from '../src/server/wire.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
@@ -49,6 +49,8 @@ function override(ctx: { zodSchema: unknown; jsonSchema: Json; path: (string | n
     Object.assign(js, { pattern: base64Pattern(32), description: 'ed25519 public key: canonical padded base64 of 32 bytes; also a canonical point not of small order (checked by the kit)' });
   } else if (ctx.zodSchema === Signature) {
     Object.assign(js, { pattern: base64Pattern(64), description: 'ed25519 signature: canonical padded base64 of 64 bytes' });
+  } else if (at === 'state') {
+    Object.assign(js, { pattern: base64Pattern(LANE_RESULT_BYTES), description: `one integer lane's result after L rounds: canonical padded base64 of ${LANE_RESULT_BYTES} bytes (a, b, c, d as u32 little-endian)` });
   } else if (at === 'data') {
     Object.assign(js, { pattern: base64Pattern(SEGMENT_BYTES), description: `one memory segment: canonical padded base64 of ${SEGMENT_BYTES} bytes` });
   } else if (at === 'row' && js.type === 'string') {

@@ -43,12 +43,14 @@ export {
   issueChallenge,
   receiveCommitment,
   /**
-   * The signed open request: `rows` matmul rows and `blocks` memory blocks drawn with fresh
-   * randomness, and the validator's observed window. Draw it only once the commitment is held.
+   * The signed open request: `rows` matmul rows, `blocks` memory blocks and `lanes` integer lanes
+   * drawn with fresh randomness, and the validator's observed window. Draw it only once the
+   * commitment is held.
    */
   makeOpenRequest,
   DEFAULT_OPEN_ROWS,
   DEFAULT_OPEN_BLOCKS,
+  DEFAULT_OPEN_LANES,
   type ChallengeSpec,
   type ObservedWindow,
 } from './roles/validator.js';
@@ -76,6 +78,7 @@ export { readyKernels, type ReadyKernels } from './roles/autotune.js';
 // The verifier: every check by name; never throws on a bad proof.
 export { verifyProof, signReceipt, type Check, type MatmulFigures, type Verification, type VerifyInput } from './roles/verifier.js';
 export type { MemoryFigures } from './roles/verifier-memory.js';
+export type { AluFigures } from './roles/verifier-alu.js';
 export {
   /**
    * verifyProof on worker threads (`size`, default cores − 1; 0 in-process), so a validator's event
@@ -118,7 +121,8 @@ export {
 export {
   /**
    * The whole protocol on `ctx`'s adapter, each proof in its own challenge, judged against the
-   * class table. Sizes default from the adapter; `memoryMib: 0` skips the memory proof.
+   * class table. Sizes default from the adapter; `memoryMib: 0` skips the memory proof and
+   * `aluLanes: 0` the integer proof.
    */
   selftest,
   type SelftestOptions,

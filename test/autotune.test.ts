@@ -1,5 +1,6 @@
-// The autotuner measures the matmul variants and both in-place memory kernels once per adapter,
-// caches its picks, serves them from the cache, and re-tunes an entry it cannot trust.
+// The autotuner measures the matmul variants, both in-place memory kernels and the integer kernels
+// once per adapter, caches its picks, serves them from the cache, and re-tunes an entry it cannot
+// trust.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { useGpu } from './helpers/gpu.js';
 import { chooseKernel, KIT_VERSION } from '../src/roles/autotune.js';
 import { IN_PLACE_KERNELS, isInPlaceKernel, tuneMemoryKernel } from '../src/proofs/memory-tune.js';
 import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
+import { isAluKernel } from '../src/proofs/alu-gpu.js';
 
 const gpu = useGpu();
 
@@ -28,29 +30,33 @@ test('the memory tuner times both in-place kernels, fastest first', async () => 
   await assert.rejects(tuneMemoryKernel(gpu(), { mib: 2, passes: 1 }, 0), RangeError);
 });
 
-test('chooseKernel tunes once, caches both picks per adapter, then serves them from the cache', async () => {
+test('chooseKernel tunes once, caches the three picks per adapter, then serves them from the cache', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
   const first = await chooseKernel(gpu(), path);
   assert.equal(first.source, 'tuned');
   assert.equal(first.kernel, first.timings?.[0]?.id);
   assert.equal(first.memoryKernel, first.memoryTimings?.[0]?.kernel);
+  assert.equal(first.aluKernel, first.aluTimings?.[0]?.kernel);
   const key = onlyKey(readCache(path));
   assert.ok(key.endsWith(`|${KIT_VERSION}`), key);
-  assert.deepEqual({ ...readCache(path)[key], at: undefined }, { kernel: first.kernel, memoryKernel: first.memoryKernel, at: undefined });
+  const picks = { kernel: first.kernel, memoryKernel: first.memoryKernel, aluKernel: first.aluKernel };
+  assert.deepEqual({ ...readCache(path)[key], at: undefined }, { ...picks, at: undefined });
   const again = await chooseKernel(gpu(), path);
-  assert.deepEqual({ kernel: again.kernel, memoryKernel: again.memoryKernel, source: again.source }, { kernel: first.kernel, memoryKernel: first.memoryKernel, source: 'cache' });
+  assert.deepEqual({ kernel: again.kernel, memoryKernel: again.memoryKernel, aluKernel: again.aluKernel, source: again.source }, { ...picks, source: 'cache' });
 });
 
 test('a cache entry that names no usable kernel is tuned again and rewritten', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
   const good = await chooseKernel(gpu(), path);
   const key = onlyKey(readCache(path));
-  // Hand-edited or older entries: a memory kernel we do not have, none at all (a 0.2.0-style
-  // entry), and the naive baseline, which is never a pick.
+  // Hand-edited or older entries: a memory or integer kernel we do not have, no memory kernel (a
+  // 0.2.0-style entry) or no integer kernel (0.3.0-style), and the naive baseline, never a pick.
   const bad: Record<string, unknown>[] = [
-    { kernel: good.kernel, memoryKernel: 'warp' },
+    { kernel: good.kernel, memoryKernel: 'warp', aluKernel: good.aluKernel },
     { kernel: good.kernel },
-    { kernel: NAIVE_VARIANT.id, memoryKernel: good.memoryKernel },
+    { kernel: good.kernel, memoryKernel: good.memoryKernel },
+    { kernel: good.kernel, memoryKernel: good.memoryKernel, aluKernel: 'x3-wg64' },
+    { kernel: NAIVE_VARIANT.id, memoryKernel: good.memoryKernel, aluKernel: good.aluKernel },
   ];
   for (const entry of bad) {
     writeFileSync(path, JSON.stringify({ [key]: entry }));
@@ -58,6 +64,7 @@ test('a cache entry that names no usable kernel is tuned again and rewritten', a
     assert.equal(r.source, 'tuned', JSON.stringify(entry));
     const written = readCache(path)[key];
     assert.ok(isInPlaceKernel(written?.memoryKernel), `rewritten as ${JSON.stringify(written)}`);
+    assert.ok(isAluKernel(written?.aluKernel), `rewritten as ${JSON.stringify(written)}`);
     assert.notEqual(written?.kernel, NAIVE_VARIANT.id);
   }
 });

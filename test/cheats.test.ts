@@ -131,6 +131,7 @@ const NAMED_CHECKS = [
   'matmul.paths',
   'matmul.rows',
   'memory.absent',
+  'alu.absent',
   'timing.reported-within-observed',
 ];
 
