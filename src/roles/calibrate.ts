@@ -59,7 +59,7 @@ export function calibrationEntry(runs: Figures[], adapter: string, kitVersion: s
     margin: p.margin,
     median: {},
     p5: {},
-    floors: { f32_gflops: null, tensor_gflops: null, bandwidth_gbs: null, capacity_gib: null },
+    floors: { f32_gflops: null, tensor_gflops: null, bandwidth_gbs: null, capacity_gib: null, int_gops: null },
     warnings: [],
   };
   if (p.runs.length < RECOMMENDED_RUNS) entry.warnings.push(`${p.runs.length} runs: fewer than ${RECOMMENDED_RUNS}, so p5 is the minimum of very few`);
