@@ -42,9 +42,11 @@ test('selftest on a software adapter: class software, score 0; claiming h100-sxm
   assert.ok(c && !c.pass && /memory\.bandwidth_gbs/.test(c.reason) && /matmul\.f32_gflops/.test(c.reason), JSON.stringify(c));
   const floors = claim.json?.floors as { class: string; dimension: string; status: string }[];
   const h100 = floors.filter((f) => f.class === 'h100-sxm');
-  assert.equal(h100.length, 4);
+  assert.equal(h100.length, 5);
   assert.ok(h100.some((f) => f.dimension === 'matmul.tensor_gflops' && f.status === 'not-measured'), 'no tensor path: not measured, never passed');
-  assert.ok(h100.filter((f) => f.dimension !== 'matmul.tensor_gflops').every((f) => f.status === 'fail'));
+  // The integer floor fails once selftest runs the integer proof; until then it is not measured, which also blocks.
+  assert.ok(h100.some((f) => f.dimension === 'alu.int_gops' && f.status !== 'pass'));
+  assert.ok(h100.filter((f) => f.dimension !== 'matmul.tensor_gflops' && f.dimension !== 'alu.int_gops').every((f) => f.status === 'fail'));
 });
 
 test('selftest --report writes a self-contained HTML page with the chart', async () => {
