@@ -26,6 +26,12 @@ test('classes --json lists every class of the table with floors and sources', as
   for (const id of ['h200', 'h100-sxm', 'h100-pcie', 'a100-80gb', 'a100-40gb', 'l40s', 'rtx-6000-ada', 'rtx-a6000', 'rtx-4090', 'rtx-3090', 'a10', 't4', 'v100', 'apple-m-series', 'mi300x', 'software']) {
     assert.ok(ids.includes(id), `class ${id} missing`);
   }
+  // The human table shows every floor, the integer one included.
+  const human = await runCli(['classes'], { home, cwd: dir });
+  assert.equal(human.code, 0, describeResult(human));
+  const header = human.stdout.split('\n')[0] ?? '';
+  for (const col of ['f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB', 'int GOPS']) assert.ok(header.includes(col), `column ${col}`);
+  assert.match(human.stdout, /^h100-pcie .* 7682\.4\s*$/m);
 });
 
 test('selftest on a software adapter: class software, score 0; claiming h100-sxm exits 1 naming the dimensions', async () => {
