@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recomputes fixtures/alu.json from docs/alu-proof.md alone (hashlib for SHA-256, ChaCha20 from
-RFC 8439 section 2.3): an independent transcription of the round and the lane starts.
-Run: python3 scripts/alu_check.py (exit 0 when every vector matches)."""
+RFC 8439 section 2.3): an independent transcription of the round, the lane starts and the
+commitment tree. Run: python3 scripts/alu_check.py [FIXTURE] (exit 0 when every vector matches)."""
 import hashlib, json, struct, sys, pathlib
 
 M = 0xFFFFFFFF
@@ -36,7 +36,9 @@ def chain(st, s, L):
         st = rnd(st, (s + t) & M)
     return st
 
-fx = json.loads((pathlib.Path(__file__).parent.parent / 'fixtures' / 'alu.json').read_text())
+# The fixture file: argv[1] when given (the test feeds it a changed copy), else fixtures/alu.json.
+fx_path = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent / 'fixtures' / 'alu.json'
+fx = json.loads(fx_path.read_text())
 bad = 0
 def check(name, got, want):
     global bad
@@ -59,5 +61,27 @@ for l in fx['lanes']:
     res = chain(start, s, fx['laneRounds'])
     check(f"lane {i} result", res, l['result'])
     check(f"lane {i} bytes", struct.pack('<4I', *res).hex(), l['resultHex'])
+# The commitment (§5): RFC 6962 by its recursive definition (split at the largest power of two
+# below n), written from the RFC rather than from the kit's level-by-level builder.
+def leaf_h(d): return hashlib.sha256(b'\x00' + d).digest()
+def node_h(a, b): return hashlib.sha256(b'\x01' + a + b).digest()
+def split(n):
+    k = 1
+    while k * 2 < n: k *= 2
+    return k
+def mth(leaves):
+    if len(leaves) == 1: return leaf_h(leaves[0])
+    k = split(len(leaves))
+    return node_h(mth(leaves[:k]), mth(leaves[k:]))
+def audit(m, leaves):
+    if len(leaves) == 1: return []
+    k = split(len(leaves))
+    if m < k: return audit(m, leaves[:k]) + [mth(leaves[k:])]
+    return audit(m - k, leaves[k:]) + [mth(leaves[:k])]
+cv = fx['commitment']
+leaves = [struct.pack('<4I', *chain(chacha_block(lk, i // 4)[4 * (i % 4): 4 * (i % 4) + 4], s, cv['rounds'])) for i in range(cv['lanes'])]
+check('commitment root', mth(leaves).hex(), cv['rootHex'])
+for pth in cv['paths']:
+    check(f"path of lane {pth['lane']}", [h.hex() for h in audit(pth['lane'], leaves)], pth['path'])
 print('alu fixture:', 'OK' if bad == 0 else f'{bad} mismatches')
 sys.exit(1 if bad else 0)

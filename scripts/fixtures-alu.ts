@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { aluLane, aluLaneStart, aluRound, aluRoundConstant, aluRounds, aluStateBytes, STREAM_ALU_LANE, STREAM_ALU_ROUND } from '../src/proofs/alu-round.js';
 import { streamKey } from '../src/proofs/generator.js';
 import { toHex } from '../src/util/bytes.js';
+import { MerkleTree } from '../src/proofs/merkle.js';
 
 const words = (x: Uint32Array): number[] => Array.from(x);
 const states = [[0, 0, 0, 0], [1, 2, 3, 4], [0xffffffff, 0x80000000, 0x7fffffff, 0x12345678], [0xdeadbeef, 0x01234567, 0x89abcdef, 0xfedcba98]];
@@ -28,6 +29,16 @@ const fx = {
   roundConstant: aluRoundConstant(seed),
   laneRounds,
   lanes: laneIndices.map((lane) => ({ lane, start: words(aluLaneStart(seed, lane)), result: words(aluLane(seed, lane, laneRounds)), resultHex: toHex(aluStateBytes(aluLane(seed, lane, laneRounds))) })),
+  commitment: commitmentVector(),
 };
+
+// The commitment of a whole small proof (§5): W = 7 lanes of 1000 rounds (7 leaves: a tree with a
+// lone node carried up), its root and the audit paths of lanes 0, 4 and 6.
+function commitmentVector() {
+  const W = 7;
+  const leaves = Array.from({ length: W }, (_, i) => aluStateBytes(aluLane(seed, i, laneRounds)));
+  const tree = MerkleTree.fromLeafData(leaves);
+  return { lanes: W, rounds: laneRounds, rootHex: toHex(tree.root()), paths: [0, 4, 6].map((lane) => ({ lane, path: tree.auditPath(lane).map(toHex) })) };
+}
 writeFileSync(new URL('../fixtures/alu.json', import.meta.url), `${JSON.stringify(fx, null, 2)}\n`);
 console.log(`fixtures/alu.json: ${rounds.length} rounds, ${chains.length} chains, ${fx.lanes.length} lanes`);

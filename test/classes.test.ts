@@ -74,7 +74,7 @@ test('the table loads, validates and lists the required classes', () => {
   assert.equal(table.version, 1);
   assert.ok(table.provenance.ranks.length > 0 && table.provenance.note.length > 0);
   for (const c of table.classes.filter((x) => x.kind === 'gpu')) {
-    for (const k of ['memory_gib', 'fp32_tflops', 'bandwidth_gbs'] as const) assert.ok(c[k]?.source, `${c.id}.${k} has a source`);
+    for (const k of ['memory_gib', 'fp32_tflops', 'bandwidth_gbs', 'int32_tops'] as const) assert.ok(c[k]?.source, `${c.id}.${k} has a source`);
     if (c.fp16_tensor_dense_tflops === null) assert.equal(c.floors.tensor_gflops, null);
   }
 });
@@ -99,6 +99,8 @@ test('corrupted copies fail naming the field', () => {
   failsAt(() => parseClassTable(mutate((_, c) => (c.extra = 1))), `class-table.classes.${i}.extra`, /unknown field/);
   failsAt(() => parseClassTable(mutate((t) => delete t.provenance)), 'class-table.provenance');
   failsAt(() => parseClassTable(mutate((_, c) => (c.fp32_tflops = null))), `class-table.classes.${i}.fp32_tflops`);
+  failsAt(() => parseClassTable(mutate((_, c) => (c.int32_tops = null))), `class-table.classes.${i}.int32_tops`, /required/);
+  failsAt(() => parseClassTable(mutate((_, c) => (c.floors.int_gops = null))), `class-table.classes.${i}.floors.int_gops`, /required/);
   failsAt(() => parseClassTable(mutate((t) => (t.classes = t.classes.filter((c) => c.id !== 'software')))), 'class-table.classes', /software/);
   // The file path: unreadable, not JSON, and a bad file on disk.
   const dir = mkdtempSync(join(tmpdir(), 'gpuproof-classes-'));
@@ -136,15 +138,16 @@ test('every class is reached at exactly its floors, and not just below any of th
 });
 
 test('a weaker card claiming a stronger class is a mismatch naming the failed dimensions', () => {
-  // An A100 80GB that used tensor cores for the "f32" figure: everything but bandwidth reaches H100 SXM.
-  const a100: Figures = { 'matmul.f32_gflops': 60_000, 'memory.bandwidth_gbs': 1_750, 'memory.capacity_gib': 76 };
+  // An A100 80GB that used tensor cores for the "f32" figure: capacity and f32 reach H100 SXM;
+  // bandwidth does not, nor does its integer figure (9,000 GOPS, 92 % of its int32 peak).
+  const a100: Figures = { 'matmul.f32_gflops': 60_000, 'memory.bandwidth_gbs': 1_750, 'memory.capacity_gib': 76, 'alu.int_gops': 9_000 };
   const r = classify(a100, hw(NAMES['a100-80gb']), table, 'h100-sxm');
   assert.equal(r.class, 'h100-pcie'); // the documented gap: only the f32 floor separates these two
-  assert.deepEqual(r.claim, { id: 'h100-sxm', status: 'mismatch', failed: ['memory.bandwidth_gbs'] });
+  assert.deepEqual(r.claim, { id: 'h100-sxm', status: 'mismatch', failed: ['memory.bandwidth_gbs', 'alu.int_gops'] });
   assert.equal(claimHolds(r), false);
-  const t4 = classify({ 'matmul.f32_gflops': 10_000, 'memory.bandwidth_gbs': 250, 'memory.capacity_gib': 14 }, hw(NAMES.t4), table, 'rtx-3090');
+  const t4 = classify({ 'matmul.f32_gflops': 10_000, 'memory.bandwidth_gbs': 250, 'memory.capacity_gib': 14, 'alu.int_gops': 3_000 }, hw(NAMES.t4), table, 'rtx-3090');
   assert.equal(t4.class, 't4');
-  assert.deepEqual(t4.claim?.failed, ['memory.bandwidth_gbs', 'memory.capacity_gib']);
+  assert.deepEqual(t4.claim?.failed, ['memory.bandwidth_gbs', 'memory.capacity_gib', 'alu.int_gops']);
   // At or below the proof: ok. A class never heard of: unknown-class. 'any': ok.
   assert.equal(classify(a100, hw(), table, 'a100-40gb').claim?.status, 'ok');
   assert.equal(classify(a100, hw(), table, 'h100-pcie').claim?.status, 'ok');
@@ -152,7 +155,7 @@ test('a weaker card claiming a stronger class is a mismatch naming the failed di
   assert.equal(classify(a100, hw(), table, 'any').claim?.status, 'ok');
   assert.equal(claimHolds(classify(a100, hw(), table)), true);
   // A lower claim whose own floors fail (V100 needs 25.6 GiB; a 24 GiB card does not have it).
-  const r4090 = classify({ 'matmul.f32_gflops': 30_000, 'memory.bandwidth_gbs': 850, 'memory.capacity_gib': 22 }, hw(), table, 'v100');
+  const r4090 = classify({ 'matmul.f32_gflops': 30_000, 'memory.bandwidth_gbs': 850, 'memory.capacity_gib': 22, 'alu.int_gops': 15_000 }, hw(), table, 'v100');
   assert.deepEqual(r4090.claim, { id: 'v100', status: 'mismatch', failed: ['memory.capacity_gib'] });
 });
 
@@ -163,12 +166,13 @@ test('a faster path on compute alone does not buy a class: 4090-like figures abo
     'matmul.tensor_gflops': (h100.floors.tensor_gflops?.value ?? 0) * 1.2,
     'memory.bandwidth_gbs': 900,
     'memory.capacity_gib': 22,
+    'alu.int_gops': 15_000,
   };
   for (const strings of [NAMES['rtx-4090'], NAMES['h100-sxm'], 'Mystery GPU']) {
     const r = classify(f, hw(strings), table, 'h100-sxm');
     assert.equal(r.class, 'rtx-4090', strings);
     const h = r.floors.filter((x) => x.class === 'h100-sxm');
-    assert.deepEqual(h.map((x) => x.status), ['pass', 'pass', 'fail', 'fail']);
+    assert.deepEqual(h.map((x) => x.status), ['pass', 'pass', 'fail', 'fail', 'pass']);
     assert.deepEqual(r.claim?.failed, ['memory.bandwidth_gbs', 'memory.capacity_gib']);
   }
   const forged = classify(f, hw(NAMES['h100-sxm']), table);
@@ -187,7 +191,7 @@ test('unknown adapter strings: classified on figures alone, agreement says so', 
   assert.equal(up.class, 'h100-pcie');
   assert.match(up.adapterAgreement.note, /a100-80gb, ranked below/);
   // A real but weak adapter with unknown strings: unlisted, weight 0, consistent.
-  const weak = classify({ 'matmul.f32_gflops': 500, 'memory.bandwidth_gbs': 100, 'memory.capacity_gib': 4 }, hw('GeForce GTX 960'), table);
+  const weak = classify({ 'matmul.f32_gflops': 500, 'memory.bandwidth_gbs': 100, 'memory.capacity_gib': 4, 'alu.int_gops': 1_000 }, hw('GeForce GTX 960'), table);
   assert.equal(weak.class, 'unlisted');
   assert.equal(weak.adapterAgreement.agrees, true);
   // Huge strings are tolerated up to the schema cap and rejected beyond it, naming the field.
@@ -269,16 +273,10 @@ test('figures are validated, naming the field', () => {
 
 test('identification gaps: compute floors alone separate these pairs (docs/scoring.md)', () => {
   const gaps = identificationGaps(table).map((g) => `${g.lower}->${g.higher}`);
-  assert.deepEqual(gaps.sort(), [
-    'a100-80gb->h100-pcie',
-    'apple-m-series->a10',
-    'rtx-3090->rtx-4090',
-    'rtx-a6000->l40s',
-    'rtx-a6000->rtx-6000-ada',
-    'v100->a10',
-    'v100->rtx-3090',
-    'v100->rtx-4090',
-  ]);
+  // The integer floor closes rtx-a6000->l40s/rtx-6000-ada, rtx-3090->rtx-4090 and v100->rtx-4090
+  // (test/int-class.test.ts lists them with their numbers); these four remain.
+  assert.deepEqual(gaps.sort(), ['a100-80gb->h100-pcie', 'apple-m-series->a10', 'v100->a10', 'v100->rtx-3090']);
+  for (const g of identificationGaps(table)) assert.deepEqual(g.separatedOnlyBy, g.higher === 'apple-m-series' ? ['matmul.f32_gflops'] : ['matmul.f32_gflops', 'matmul.tensor_gflops']);
   for (const sep of ['h100-pcie->h100-sxm', 'rtx-4090->h100-sxm', 'h100-sxm->h200', 'a10->rtx-3090', 't4->apple-m-series']) assert.ok(!gaps.includes(sep), sep);
 });
 

@@ -26,6 +26,12 @@ test('classes --json lists every class of the table with floors and sources', as
   for (const id of ['h200', 'h100-sxm', 'h100-pcie', 'a100-80gb', 'a100-40gb', 'l40s', 'rtx-6000-ada', 'rtx-a6000', 'rtx-4090', 'rtx-3090', 'a10', 't4', 'v100', 'apple-m-series', 'mi300x', 'software']) {
     assert.ok(ids.includes(id), `class ${id} missing`);
   }
+  // The human table shows every floor, the integer one included.
+  const human = await runCli(['classes'], { home, cwd: dir });
+  assert.equal(human.code, 0, describeResult(human));
+  const header = human.stdout.split('\n')[0] ?? '';
+  for (const col of ['f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB', 'int GOPS']) assert.ok(header.includes(col), `column ${col}`);
+  assert.match(human.stdout, /^h100-pcie .* 7682\.4\s*$/m);
 });
 
 test('selftest on a software adapter: class software, score 0; claiming h100-sxm exits 1 naming the dimensions', async () => {
@@ -42,9 +48,11 @@ test('selftest on a software adapter: class software, score 0; claiming h100-sxm
   assert.ok(c && !c.pass && /memory\.bandwidth_gbs/.test(c.reason) && /matmul\.f32_gflops/.test(c.reason), JSON.stringify(c));
   const floors = claim.json?.floors as { class: string; dimension: string; status: string }[];
   const h100 = floors.filter((f) => f.class === 'h100-sxm');
-  assert.equal(h100.length, 4);
+  assert.equal(h100.length, 5);
   assert.ok(h100.some((f) => f.dimension === 'matmul.tensor_gflops' && f.status === 'not-measured'), 'no tensor path: not measured, never passed');
-  assert.ok(h100.filter((f) => f.dimension !== 'matmul.tensor_gflops').every((f) => f.status === 'fail'));
+  // The integer floor fails once selftest runs the integer proof; until then it is not measured, which also blocks.
+  assert.ok(h100.some((f) => f.dimension === 'alu.int_gops' && f.status !== 'pass'));
+  assert.ok(h100.filter((f) => f.dimension !== 'matmul.tensor_gflops' && f.dimension !== 'alu.int_gops').every((f) => f.status === 'fail'));
 });
 
 test('selftest --report writes a self-contained HTML page with the chart', async () => {

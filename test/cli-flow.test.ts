@@ -476,9 +476,9 @@ test('selftest --no-warmup times a cold round and still accepts', async () => {
   assert.equal(obj(obj(r.json?.measured, 'measured').matmul, 'measured.matmul').n, 64);
 });
 
-test('bench --json times every variant the tuner can pick, the naive baseline, and both memory kernels', async () => {
+test('bench --json times every variant the tuner can pick, the naive baseline, both memory kernels and every integer kernel', async () => {
   const { dir, home } = fresh();
-  const r = await runCli(['bench', '--json', '--n', '64', '--reps', '1', '--memory-mib', '2', '--passes', '1', '--runs', '1'], { home, cwd: dir });
+  const r = await runCli(['bench', '--json', '--n', '64', '--reps', '1', '--memory-mib', '2', '--passes', '1', '--runs', '1', '--alu-lanes', '1024', '--alu-rounds', '256'], { home, cwd: dir });
   assert.equal(r.code, 0, describeResult(r));
   assert.equal(r.json?.ok, true);
   const mm = obj(r.json?.matmul, 'matmul');
@@ -495,6 +495,12 @@ test('bench --json times every variant the tuner can pick, the naive baseline, a
   const runs = mem.runs as { kernel: string; gbs: number }[];
   assert.deepEqual(runs.map((x) => x.kernel).sort(), ['lanes', 'rows']);
   for (const x of runs) assert.ok(Number.isFinite(x.gbs) && x.gbs > 0, `${x.kernel}: ${x.gbs}`);
+  const alu = obj(r.json?.alu, 'alu');
+  assert.deepEqual([alu.lanes, alu.rounds], [1024, 256]);
+  const kernels = alu.kernels as { kernel: string; intGops: number }[];
+  assert.equal(new Set(kernels.map((k) => k.kernel)).size, 9, 'every integer kernel timed once');
+  for (const k of kernels) assert.ok(Number.isFinite(k.intGops) && k.intGops > 0, `${k.kernel}: ${k.intGops}`);
+  for (let i = 1; i < kernels.length; i++) assert.ok((kernels[i - 1]?.intGops ?? 0) >= (kernels[i]?.intGops ?? 0), 'integer kernels not fastest first');
   assert.deepEqual(readdirSync(dir), [], 'bench wrote files');
 });
 

@@ -414,7 +414,7 @@ test('selftest --n 100 (not a multiple of 16) exits 2 naming n before touching t
 });
 
 // bench checks its sizes before it opens the GPU, both sides of each bound.
-test('bench: bad --n, --reps, --memory-mib, --passes and --runs exit 2 naming the option', async () => {
+test('bench: bad --n, --reps, --memory-mib, --passes, --runs, --alu-lanes and --alu-rounds exit 2 naming the option', async () => {
   await checkOptionCases('bench', [
     { name: '--n 0', args: ['bench', '--n', '0'], field: 'n' },
     { name: '--n 17', args: ['bench', '--n', '17'], field: 'n' },
@@ -426,5 +426,9 @@ test('bench: bad --n, --reps, --memory-mib, --passes and --runs exit 2 naming th
     { name: '--passes 65', args: ['bench', '--passes', '65'], field: 'passes' },
     { name: '--runs 0', args: ['bench', '--runs', '0'], field: 'runs' },
     { name: '--runs x', args: ['bench', '--runs', 'x'], field: 'runs' },
+    { name: '--alu-lanes 0', args: ['bench', '--alu-lanes', '0'], field: 'alu-lanes' },
+    { name: '--alu-lanes 2^28 + 1', args: ['bench', '--alu-lanes', String(2 ** 28 + 1)], field: 'alu-lanes' },
+    { name: '--alu-rounds 0', args: ['bench', '--alu-rounds', '0'], field: 'alu-rounds' },
+    { name: '--alu-rounds 2^20 + 1', args: ['bench', '--alu-rounds', String(2 ** 20 + 1)], field: 'alu-rounds' },
   ]);
 });

@@ -10,6 +10,13 @@ import { aluLaneResults } from '../src/proofs/alu-lanes.js';
 import { aluChunkLanes } from '../src/proofs/alu-size.js';
 import { MerkleTree, verifyAuditPath } from '../src/proofs/merkle.js';
 import { siblingNodes } from '../src/proofs/alu-kept.js';
+import { readFileSync } from 'node:fs';
+import { fromHex, toHex } from '../src/util/bytes.js';
+
+const fx = JSON.parse(readFileSync(new URL('../fixtures/alu.json', import.meta.url), 'utf8')) as {
+  seedHex: string;
+  commitment: { lanes: number; rounds: number; rootHex: string; paths: { lane: number; path: string[] }[] };
+};
 
 const gpu = useGpu();
 const seed = new Uint8Array(32).map((_, i) => i * 7 + 1);
@@ -50,6 +57,20 @@ for (const [lanes, chunkLanes, kernel] of [
     }
   });
 }
+
+test('the fixture commitment (7 lanes of 1000 rounds): the GPU root and paths equal the known answers, in chunks of 4 and in one', async () => {
+  const cv = fx.commitment;
+  for (const chunkLanes of [4, undefined]) {
+    const run = await runAluProof(gpu(), fromHex(fx.seedHex), { lanes: cv.lanes, rounds: cv.rounds }, { keep: true, ...(chunkLanes ? { chunkLanes } : {}) });
+    try {
+      assert.equal(toHex(run.root), cv.rootHex);
+      const opened = await run.kept!.open(cv.paths.map((p) => p.lane), run.top);
+      for (const p of cv.paths) assert.deepEqual(opened.get(p.lane)!.path.map(toHex), p.path, `lane ${p.lane}`);
+    } finally {
+      run.kept?.destroy();
+    }
+  }
+});
 
 test('sibling positions follow the level-by-level tree: a lone last node has no sibling at its level', () => {
   assert.deepEqual(siblingNodes(1, 0), []);

@@ -28,7 +28,7 @@ const figuresArb = fc.record(
 );
 /** Biased to land near floors, where classes change. */
 const nearFloors = fc
-  .tuple(fc.constantFrom(...table.classes.filter((c) => c.kind === 'gpu')), fc.array(fc.double({ min: 0.9, max: 1.3, noNaN: true }), { minLength: 4, maxLength: 4 }), fc.boolean())
+  .tuple(fc.constantFrom(...table.classes.filter((c) => c.kind === 'gpu')), fc.array(fc.double({ min: 0.9, max: 1.3, noNaN: true }), { minLength: DIMENSIONS.length, maxLength: DIMENSIONS.length }), fc.boolean())
   .map(([c, k, tensor]) => {
     const f: Figures = {};
     DIMENSIONS.forEach((d, i) => {
@@ -77,7 +77,7 @@ test('score does not depend on adapter strings, and stays within its tier', () =
 });
 
 test('zero on failed checks, claim mismatch, software and unlisted', () => {
-  const h100: Figures = { 'matmul.f32_gflops': 20_000, 'memory.bandwidth_gbs': 2_600, 'memory.capacity_gib': 75 };
+  const h100: Figures = { 'matmul.f32_gflops': 20_000, 'memory.bandwidth_gbs': 2_600, 'memory.capacity_gib': 75, 'alu.int_gops': 14_000 };
   const r = classify(h100, hw('NVIDIA H100 80GB HBM3'), table);
   assert.ok(score(r, h100, true, true).value > 0);
   assert.deepEqual([score(r, h100, false, true).value, score(r, h100, false, true).zeroBecause], [0, 'checks-failed']);
@@ -87,31 +87,32 @@ test('zero on failed checks, claim mismatch, software and unlisted', () => {
   assert.equal(score(claimed, h100, true, claimHolds(claimed)).value, 0);
   const sw = classify(h100, { ...hw('llvmpipe'), isSoftware: true }, table);
   assert.deepEqual([sw.class, score(sw, h100, true, true).value, score(sw, h100, true, true).zeroBecause], ['software', 0, 'weightless-class']);
-  const weak: Figures = { 'matmul.f32_gflops': 100, 'memory.bandwidth_gbs': 50, 'memory.capacity_gib': 2 };
+  const weak: Figures = { 'matmul.f32_gflops': 100, 'memory.bandwidth_gbs': 50, 'memory.capacity_gib': 2, 'alu.int_gops': 200 };
   const un = classify(weak, hw(''), table);
   assert.deepEqual([un.class, score(un, weak, true, true).value], ['unlisted', 0]);
 });
 
 test('the worked example in docs/scoring.md', () => {
-  // An H100 SXM: f32 20,100 GFLOPS (×1.5 its floor), bandwidth 2,814 GB/s (×1.4), capacity 76.8 GiB (×1.2), no tensor figure.
-  const f: Figures = { 'matmul.f32_gflops': 20_100, 'memory.bandwidth_gbs': 2_814, 'memory.capacity_gib': 76.8 };
+  // An H100 SXM: f32 20,100 GFLOPS (×1.5 its floor), bandwidth 2,814 GB/s (×1.4), capacity 76.8 GiB
+  // (×1.2), integer 13,047.06 GOPS (×1.3), no tensor figure.
+  const f: Figures = { 'matmul.f32_gflops': 20_100, 'memory.bandwidth_gbs': 2_814, 'memory.capacity_gib': 76.8, 'alu.int_gops': 13_047.06 };
   const { r, s } = run(f, 'NVIDIA H100 80GB HBM3');
   assert.equal(r.class, 'h100-sxm');
   assert.deepEqual([r.weight, r.nextWeight], [2.5, 3]);
-  // Four floors; the tensor floor, not measured, counts as 1.
-  const headroom = Math.pow(1.5 * 1.4 * 1.2 * 1, 1 / 4);
-  assert.ok(Math.abs(s.headroom - headroom) < 1e-12);
+  // Five floors; the tensor floor, not measured, counts as 1.
+  const headroom = Math.pow(1.5 * 1.4 * 1.2 * 1 * 1.3, 1 / 5);
+  assert.ok(Math.abs(s.headroom - headroom) < 1e-12, `${s.headroom} vs ${headroom}`);
   assert.ok(Math.abs(s.value - (2.5 + 0.5 * (headroom - 1))) < 1e-12);
-  assert.equal(s.value.toFixed(3), '2.630');
+  assert.equal(s.value.toFixed(3), '2.634');
   // The top tier interpolates towards weight × TOP_TIER_HEADROOM.
-  const huge: Figures = { 'matmul.f32_gflops': 1e6, 'matmul.tensor_gflops': 1e7, 'memory.bandwidth_gbs': 1e5, 'memory.capacity_gib': 1e4 };
+  const huge: Figures = { 'matmul.f32_gflops': 1e6, 'matmul.tensor_gflops': 1e7, 'memory.bandwidth_gbs': 1e5, 'memory.capacity_gib': 1e4, 'alu.int_gops': 1e6 };
   const top = classify(huge, hw('NVIDIA H200'), table);
   assert.equal(top.nextWeight, top.weight * TOP_TIER_HEADROOM);
   assert.equal(score(top, huge, true, true).value, top.nextWeight);
 });
 
 test('withholding the tensor figure never pays, and figures must match the classification', () => {
-  const base: Figures = { 'matmul.f32_gflops': 20_100, 'memory.bandwidth_gbs': 2_814, 'memory.capacity_gib': 76.8 };
+  const base: Figures = { 'matmul.f32_gflops': 20_100, 'memory.bandwidth_gbs': 2_814, 'memory.capacity_gib': 76.8, 'alu.int_gops': 13_047.06 };
   const without = run(base).s.value;
   const atFloor = run({ ...base, 'matmul.tensor_gflops': 98_950 }).s.value;
   const above = run({ ...base, 'matmul.tensor_gflops': 150_000 }).s.value;

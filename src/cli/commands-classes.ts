@@ -24,9 +24,9 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'classes');
       const t = loadClassTable();
-      const rows = [...t.classes].sort((x, z) => z.rank - x.rank).map((c) => [c.id, String(c.rank), c.name, floorText(c, 'f32_gflops'), floorText(c, 'tensor_gflops'), floorText(c, 'bandwidth_gbs'), floorText(c, 'capacity_gib')]);
+      const rows = [...t.classes].sort((x, z) => z.rank - x.rank).map((c) => [c.id, String(c.rank), c.name, floorText(c, 'f32_gflops'), floorText(c, 'tensor_gflops'), floorText(c, 'bandwidth_gbs'), floorText(c, 'capacity_gib'), floorText(c, 'int_gops')]);
       // Nested: the table is a document in its own format (its own `version`, snake_case keys).
-      out.result({ table: t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
+      out.result({ table: t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB', 'int GOPS'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
       setCode(0);
     })
     .command('calibrate', 'run the proofs N times and print measured floors as a class-table entry', (c) => c

@@ -34,6 +34,7 @@ export const UNITS: Record<Dimension, string> = {
   'matmul.tensor_gflops': 'GFLOPS',
   'memory.bandwidth_gbs': 'GB/s',
   'memory.capacity_gib': 'GiB',
+  'alu.int_gops': 'GOPS',
 };
 
 export const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 0.01 || x === 0 ? x.toFixed(2) : x.toPrecision(2));

@@ -59,7 +59,7 @@ export function calibrationEntry(runs: Figures[], adapter: string, kitVersion: s
     margin: p.margin,
     median: {},
     p5: {},
-    floors: { f32_gflops: null, tensor_gflops: null, bandwidth_gbs: null, capacity_gib: null },
+    floors: { f32_gflops: null, tensor_gflops: null, bandwidth_gbs: null, capacity_gib: null, int_gops: null },
     warnings: [],
   };
   if (p.runs.length < RECOMMENDED_RUNS) entry.warnings.push(`${p.runs.length} runs: fewer than ${RECOMMENDED_RUNS}, so p5 is the minimum of very few`);
@@ -105,26 +105,62 @@ export interface IdentificationGap {
   separatedOnlyBy: Dimension[];
 }
 
+/** A pair the memory figures cannot separate, and whether the integer floor does. */
+export interface MemoryGap extends IdentificationGap {
+  /** The lower class's datasheet int32 peak in GOPS (× `achievable.int`); null where the table has none. */
+  lowerIntGops: number | null;
+  /** The higher class's int floor in GOPS; null where it has none. */
+  higherIntFloorGops: number | null;
+  /** True when the lower card, at that peak, still falls short of the higher class's int floor. */
+  closedByInt: boolean;
+}
+
+/**
+ * What a lower card is assumed to reach of its datasheet figures when it tries for a higher class.
+ * `int` is 1: a cheater running native code may reach its whole datasheet integer peak, and no
+ * matrix unit adds to it (docs/scoring.md).
+ */
+export const DEFAULT_ACHIEVABLE = { bandwidth: 0.9, capacity: 0.95, int: 1 } as const;
+export type Achievable = { bandwidth: number; capacity: number; int: number };
+
 /**
  * Pairs where a card of the lower-ranked class, reaching `achievable` of its datasheet bandwidth and
- * memory, meets the higher class's bandwidth and capacity floors: only compute floors separate them,
- * and a faster exact path (tensor cores) can meet those. Documented in docs/scoring.md.
+ * memory, meets the higher class's bandwidth and capacity floors, each with whether the higher
+ * class's integer floor still holds it off. This is the list before the integer figure, kept so the
+ * docs can show which gaps the integer floor closes.
  */
-export function identificationGaps(table: ClassTable, achievable = { bandwidth: 0.9, capacity: 0.95 }): IdentificationGap[] {
+export function memoryGaps(table: ClassTable, achievable: Achievable = DEFAULT_ACHIEVABLE): MemoryGap[] {
   const gpus = table.classes.filter((c) => c.kind === 'gpu');
-  const out: IdentificationGap[] = [];
+  const out: MemoryGap[] = [];
   for (const lo of gpus) {
     if (lo.bandwidth_gbs === null || lo.memory_gib === null) continue;
     const bw = lo.bandwidth_gbs.value * achievable.bandwidth;
     const cap = lo.memory_gib.value * achievable.capacity;
+    const lowerIntGops = lo.int32_tops === null ? null : lo.int32_tops.value * 1000 * achievable.int;
     for (const hi of gpus) {
       if (hi.rank <= lo.rank) continue;
       const fb = hi.floors.bandwidth_gbs;
       const fc = hi.floors.capacity_gib;
       if (fb === null || fc === null || bw < fb.value || cap < fc.value) continue;
-      const separatedOnlyBy = (['matmul.f32_gflops', 'matmul.tensor_gflops'] as const).filter((d) => hi.floors[FLOOR_KEYS[d]] !== null);
-      out.push({ lower: lo.id, higher: hi.id, separatedOnlyBy });
+      const fi = hi.floors.int_gops;
+      const higherIntFloorGops = fi === null ? null : fi.value;
+      // A lower class with no int32 figure is assumed to reach anything: an unknown peak bounds nothing.
+      const closedByInt = higherIntFloorGops !== null && lowerIntGops !== null && lowerIntGops < higherIntFloorGops;
+      const separatedOnlyBy = (['matmul.f32_gflops', 'matmul.tensor_gflops', 'alu.int_gops'] as const).filter((d) => hi.floors[FLOOR_KEYS[d]] !== null);
+      out.push({ lower: lo.id, higher: hi.id, separatedOnlyBy, lowerIntGops, higherIntFloorGops, closedByInt });
     }
   }
   return out;
+}
+
+/**
+ * Pairs no identifying figure separates: the lower card meets the higher class's bandwidth and
+ * capacity floors and, at its whole datasheet integer peak, its int floor too, so only the matmul
+ * floors separate them, and a faster exact path (tensor cores) can meet those. Documented in
+ * docs/scoring.md.
+ */
+export function identificationGaps(table: ClassTable, achievable: Achievable = DEFAULT_ACHIEVABLE): IdentificationGap[] {
+  return memoryGaps(table, achievable)
+    .filter((g) => !g.closedByInt)
+    .map(({ lower, higher, separatedOnlyBy }) => ({ lower, higher, separatedOnlyBy: separatedOnlyBy.filter((d) => d !== 'alu.int_gops') }));
 }

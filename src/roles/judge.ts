@@ -28,6 +28,9 @@ export function figuresOf(v: Verification): Figures {
     figures['memory.bandwidth_gbs'] = mem.bandwidthGbsObserved;
     figures['memory.capacity_gib'] = mem.capacityGib;
   }
+  // Typed loosely, as memory is, so judging does not depend on which proofs a Verification carries.
+  const alu = (v.measured as { alu?: { intGopsObserved?: number } }).alu;
+  if (alu && alu.intGopsObserved !== undefined) figures['alu.int_gops'] = alu.intGopsObserved;
   return figures;
 }
 
