@@ -67,7 +67,8 @@ test('attest with a memory proof: its own challenge first, its figures in the fi
   assert.equal(card?.receipt.body.class, 'software');
   const list = await runCli(['receipts', '--db', db, '--json'], { home });
   assert.equal((list.json?.receipts as unknown[]).length, 2, 'the memory challenge and the final one each have a receipt');
-  const claim = await runCli(['attest', serve.url, '--key', vkey, '--json', '--claim', 'h100-sxm', '--memory-mib', '1', '--passes', '2', ...TINY], { home });
+  // Sizes given: the claimed class alone would size a memory and an integer proof for an H100.
+  const claim = await runCli(['attest', serve.url, '--key', vkey, '--json', '--claim', 'h100-sxm', '--memory-mib', '1', '--passes', '2', '--alu-lanes', '256', '--alu-rounds', '16', ...TINY], { home });
   assert.equal(claim.code, 1, describeResult(claim));
 });
 

@@ -1,22 +1,15 @@
 // The integer proof's size on the validator's side (challenge, attest, validate): --alu-lanes and
-// --alu-rounds when given; otherwise a claimed class sizes it, as it sizes the memory proof; with
-// no claim there is none. 0 lanes means no integer proof whatever the claim.
+// --alu-rounds when given; otherwise a claimed class sizes it (sizing.ts), as it sizes the memory
+// proof; with no claim there is none. 0 lanes means no integer proof whatever the claim.
 import { MAX_ALU_LANES_PROOF, MAX_ALU_ROUNDS, type AluSize } from '../proofs/alu-size.js';
-import type { ChallengeSizes } from '../roles/sizing.js';
+import { ALU_PRODUCTION_ROUNDS, type ChallengeSizes } from '../roles/sizing.js';
 import { intOption } from './inputs.js';
 
-/** L = 2^16, the production chain length (docs/alu-proof.md): when lanes are given and rounds are not. */
-export const DEFAULT_ALU_ROUNDS = 2 ** 16;
+/** L when lanes are given and rounds are not: the production chain length a class is sized with. */
+export const DEFAULT_ALU_ROUNDS = ALU_PRODUCTION_ROUNDS;
 
-/** Until the class table sizes the integer proof: tens of milliseconds on lavapipe, a floor of nothing. */
-const UNSIZED_ALU: AluSize = { lanes: 4096, rounds: 4096 };
-
-/** The integer proof a claimed class's sizes call for. */
-export function claimedAlu(sizes: ChallengeSizes | undefined): AluSize | undefined {
-  if (sizes === undefined) return undefined;
-  // sizing.alu lands with the class-table change
-  return (sizes as { alu?: AluSize }).alu ?? UNSIZED_ALU;
-}
+/** The integer proof a claimed class's sizes call for (none without a claim). */
+export const claimedAlu = (sizes: ChallengeSizes | undefined): AluSize | undefined => sizes?.alu;
 
 /**
  * The integer proof to ask for, or undefined for none. Each option is checked whenever it is
