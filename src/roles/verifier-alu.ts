@@ -69,7 +69,12 @@ export function checkAlu(input: Input, check: CheckFn, proceed: boolean, observe
   };
 }
 
-function checkLanes(input: Input, check: CheckFn, proceed: boolean, complete: boolean): number {
+/**
+ * alu.openings-complete, alu.paths and alu.lanes. Exported for tests only (test/named-bugs.test.ts):
+ * checkAlu reaches it only once alu.shape holds, so the path check's own use of the validator's W,
+ * never the W the commitment reports, can be shown only by calling it past that gate.
+ */
+export function checkLanes(input: Input, check: CheckFn, proceed: boolean, complete: boolean): number {
   if (!proceed) {
     check('alu.openings-complete', complete, complete ? 'not checked: an earlier check failed' : 'no lanes were asked, or the openings do not answer exactly the requested lanes, in order');
     for (const name of ['alu.paths', 'alu.lanes']) check(name, false, 'not checked: an earlier check failed');

@@ -102,7 +102,13 @@ export function checkMemory(input: Input, check: CheckFn, proceed: boolean, obse
   };
 }
 
-function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: boolean, layout: Layout, total: number): number {
+/**
+ * memory.openings-complete, memory.paths and memory.words. Exported for tests only
+ * (test/named-bugs.test.ts): checkMemory reaches it only once memory.shape holds, so the path
+ * check's own use of the validator's block count, never the count the commitment reports, can be
+ * shown only by calling it past that gate.
+ */
+export function checkBlocks(input: Input, check: CheckFn, proceed: boolean, complete: boolean, layout: Layout, total: number): number {
   if (!proceed) {
     check('memory.openings-complete', complete, complete ? 'not checked: an earlier check failed' : 'no blocks were asked, or the openings do not answer exactly the requested blocks, in order');
     for (const name of ['memory.paths', 'memory.words']) check(name, false, 'not checked: an earlier check failed');

@@ -12,7 +12,7 @@ import { toB64 } from '../util/bytes.js';
 import { answerOpenings, checkChallenge, runChallenge, releaseState } from '../roles/executor.js';
 import type { GpuContext } from '../gpu/context.js';
 import { readyKernels } from '../roles/autotune.js';
-import type { SlotKernels } from './slots.js';
+import type { PrepareGpu } from './slots.js';
 import { MemoryReplayStore, type ReplayStore } from '../roles/stores.js';
 import { errorResponse, httpError, readBody, requireJson, sendJson, sendText } from './http-util.js';
 import { AgentMetrics, refusalReason, type JobKind } from './metrics.js';
@@ -48,6 +48,19 @@ export interface AgentOptions {
   /** Autotune cache file; without it (and without kernel) the default kernel is used untuned. */
   tuneCache?: string | undefined;
   openGpu?: OpenGpu;
+  /**
+   * The executor's work on a slot's device; each part absent is the GPU executor's own. A seam for
+   * tests: with `openGpu` it lets a CPU double stand in for the GPU, so the agent's own checks (and
+   * the order they run in against slot use) are tested without a device. Never set in production.
+   */
+  work?: Partial<AgentWork>;
+}
+
+/** What the agent runs on a slot: readying a fresh device, a challenge, an open request. */
+export interface AgentWork {
+  prepare: PrepareGpu;
+  run: typeof runChallenge;
+  answer: typeof answerOpenings;
 }
 
 export interface Agent {
@@ -77,7 +90,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const limits = { challengeBytes: opts.limits?.challengeBytes ?? MAX_CHALLENGE_BYTES, openRequestBytes: opts.limits?.openRequestBytes ?? MAX_OPEN_REQUEST_BYTES };
   const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
   // Without a tune cache the agent runs the defaults rather than tuning on every device open.
-  const prepare = (ctx: GpuContext): Promise<SlotKernels> => readyKernels(ctx, { kernel: opts.kernel, tuneCache: opts.tuneCache, tune: opts.tuneCache !== undefined });
+  const prepare: PrepareGpu = opts.work?.prepare ?? ((ctx: GpuContext) => readyKernels(ctx, { kernel: opts.kernel, tuneCache: opts.tuneCache, tune: opts.tuneCache !== undefined }));
+  const run = opts.work?.run ?? runChallenge;
+  const answer = opts.work?.answer ?? answerOpenings;
   const slots = (opts.adapters ?? [undefined]).map((a, i) => new GpuSlot(i, a, opts.openGpu, log, prepare));
   const pending = new PendingStates(now);
   const stats = { runs: 0, openings: 0, refused: 0, busy: 0, malformed: 0 };
@@ -170,7 +185,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (pending.size >= maxPending) busy();
     const slot = acquireAny(slots) ?? busy();
     stats.runs++;
-    const state = await onSlot(slot, 'challenge', (ctx) => runChallenge(ctx, challenge, execOpts(slot))).catch((err: unknown) => {
+    const state = await onSlot(slot, 'challenge', (ctx) => run(ctx, challenge, execOpts(slot))).catch((err: unknown) => {
       throw asReplay(err);
     });
     pending.set(hashHex(challenge), { state, slot: slot.index, expiresAt: challenge.body.expiresAt });
@@ -195,7 +210,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     entry.answered = answered;
     stats.openings++;
     try {
-      const openings = await onSlot(slot, 'openings', (ctx) => answerOpenings(ctx, entry.state, request, execOpts(slot)));
+      const openings = await onSlot(slot, 'openings', (ctx) => answer(ctx, entry.state, request, execOpts(slot)));
       answered.openings = openings;
       // The cached openings answer any repeat; what computed them is no longer needed.
       releaseState(entry.state);
