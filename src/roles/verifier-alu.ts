@@ -6,8 +6,10 @@ import { aluLaneResults } from '../proofs/alu-lanes.js';
 import { ALU_OPS_TOTAL } from '../proofs/alu-round.js';
 import { aluOps } from '../proofs/alu-size.js';
 import { verifyAuditPath } from '../proofs/merkle.js';
-import { LANE_RESULT_BYTES, type SignedChallenge, type SignedCommitment, type SignedOpenRequest, type SignedOpenings } from '../protocol/schemas.js';
+import { LANE_RESULT_BYTES, type SignedChallenge } from '../protocol/schemas.js';
 import { bytesEqual, fromB64, fromHex } from '../util/bytes.js';
+import type { VerifyInput } from './verifier.js';
+import type { CheckFn } from './verifier-matmul.js';
 
 /** The figures are validator-observed: counted ops W·L·14 over the observed window. */
 export interface AluFigures {
@@ -26,14 +28,8 @@ export interface AluFigures {
   lanesChecked: number;
 }
 
-type CheckFn = (name: string, pass: boolean, reason: string) => boolean;
-
-interface Input {
-  challenge: SignedChallenge;
-  commitment: SignedCommitment;
-  request: SignedOpenRequest;
-  openings: SignedOpenings;
-}
+// One transcript and the verdict's check recorder, as verifier.ts passes them to every proof's checks.
+type Input = VerifyInput;
 
 export function checkAlu(input: Input, check: CheckFn, proceed: boolean, observedMs: number, shared: boolean): AluFigures | undefined {
   const req = input.challenge.body.alu;

@@ -10,7 +10,8 @@ import { BLOCK_SEGMENTS, SEGMENT_BYTES } from '../protocol/schemas.js';
 import { checkMemoryLayout, capacityBytes, trafficBytes } from '../proofs/memory-size.js';
 import { GpuproofError } from '../errors.js';
 import { fromB64, fromHex, sha256 } from '../util/bytes.js';
-import type { SignedChallenge, SignedCommitment, SignedOpenRequest, SignedOpenings } from '../protocol/schemas.js';
+import type { VerifyInput } from './verifier.js';
+import type { CheckFn } from './verifier-matmul.js';
 
 /**
  * Words recomputed per opened segment (66 segments, 66 words: about 2^P·3.7 evaluations each). One is
@@ -47,14 +48,8 @@ export interface MemoryFigures {
   wordsChecked: number;
 }
 
-type CheckFn = (name: string, pass: boolean, reason: string) => boolean;
-
-interface Input {
-  challenge: SignedChallenge;
-  commitment: SignedCommitment;
-  request: SignedOpenRequest;
-  openings: SignedOpenings;
-}
+// One transcript and the verdict's check recorder, as verifier.ts passes them to every proof's checks.
+type Input = VerifyInput;
 
 export function checkMemory(input: Input, check: CheckFn, proceed: boolean, observedMs: number, shared: boolean): MemoryFigures | undefined {
   const req = input.challenge.body.memory;
