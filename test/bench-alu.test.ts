@@ -3,8 +3,11 @@
 // (rotate b by 12, not 13) is caught, so the comparison could fail. Skipped without a C compiler.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { aluLaneResults } from '../src/proofs/alu-lanes.js';
 import { fromHex } from '../src/util/bytes.js';
+import { datasheetIntPeaks } from '../bench/alu-machine.js';
 import { buildChain, CHAIN_SHAPES, CHAIN_SHAPES_256, findCompiler, runChain, scratchDir, type ChainBinary } from '../bench/alu-chain.js';
 
 const cc = findCompiler();
@@ -50,4 +53,21 @@ test('a mutant C round (rotate 12 for 13) differs on every lane', { skip }, () =
   const want = aluLaneResults(seed, lanes(64), 1000);
   const states = run.states as Uint32Array;
   for (let i = 0; i < 64; i++) assert.notDeepEqual(states.subarray(4 * i, 4 * i + 4), want.subarray(4 * i, 4 * i + 4), `lane ${i}`);
+});
+
+test('the datasheet integer peak is read defensively: matched by adapter strings, a number or {value, source}, absent otherwise', () => {
+  const file = join(scratch.dir, 'classes.json');
+  const h200 = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' };
+  writeFileSync(file, JSON.stringify({ classes: [
+    { id: 'h200', adapter_patterns: ['\\bh200\\b'], int32_tops: { value: 33.5, source: 'datasheet' } },
+    { id: 'hopper', adapter_patterns: ['hopper', '('], int32_tops: 30 },
+    { id: 'old', adapter_patterns: ['h200'] },
+    { id: 'a100', adapter_patterns: ['a100'], int32_tops: 19.5 },
+  ] }));
+  assert.deepEqual(datasheetIntPeaks(h200, file), [{ class: 'h200', int32_tops: 33.5, source: 'datasheet' }, { class: 'hopper', int32_tops: 30 }]);
+  writeFileSync(file, JSON.stringify({ version: 1 }));
+  assert.deepEqual(datasheetIntPeaks(h200, file), []);
+  assert.deepEqual(datasheetIntPeaks(h200, join(scratch.dir, 'missing.json')), []);
+  // The kit's own table, with or without int32_tops yet: an answer, never a throw.
+  assert.ok(Array.isArray(datasheetIntPeaks(h200)));
 });
