@@ -36,12 +36,20 @@ export function datasheetIntPeaks(report: Pick<AdapterReport, 'vendor' | 'archit
   return out;
 }
 
-export function cpuModel(): string {
+const cpuinfo = (): string => {
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m?.[1]) return m[1].trim();
+    return readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    // not Linux: the OS's name for it below
+    return ''; // not Linux: the OS's name for the model, no flags
   }
-  return cpus()[0]?.model ?? 'unknown';
+};
+
+export function cpuModel(): string {
+  return /^model name\s*:\s*(.+)$/m.exec(cpuinfo())?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+}
+
+/** The vector extensions that set the C chain's width (a VM may name its CPU only "Processor"). */
+export function cpuVectorFlags(): string[] {
+  const flags = new Set((/^(?:flags|Features)\s*:\s*(.+)$/m.exec(cpuinfo())?.[1] ?? '').split(/\s+/));
+  return ['avx512f', 'avx512vl', 'avx2', 'avx', 'asimd', 'sve', 'sve2'].filter((f) => flags.has(f));
 }
