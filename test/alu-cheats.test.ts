@@ -15,6 +15,7 @@ import { receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_LA
 import { verifyProof, type Verification } from '../src/roles/verifier.js';
 import { assertAccepted, assertRejectedBy } from './helpers/verdicts.js';
 import { makeParties, type Parties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
 
 const gpu = useGpu();
 const ALU: AluParams = { lanes: 512, rounds: 64 };
@@ -74,7 +75,7 @@ describe('honest baselines', () => {
     assert.equal(a.window, 'own');
   });
 
-  test('the honest GPU executor is accepted end to end, from a kept run and from a re-run', async () => {
+  test('the honest GPU executor is accepted end to end, from a kept run and from a re-run', notInMutationRun('GPU'), async () => {
     for (const keep of [true, false]) {
       const p = makeParties();
       const challenge = p.challenge({ matmul: MEMORY_ONLY_MATMUL, alu: { lanes: 1000, rounds: 300 } });

@@ -28,6 +28,7 @@ import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy, failed } from './helpers/verdicts.js';
 import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
 
 const gpu = useGpu();
 
@@ -139,7 +140,7 @@ const SMALL: MatmulSize = { n: 32, iterations: 3 };
 
 // ---------------------------------------------------------------------------------------------
 
-describe('honest baselines', () => {
+describe('honest baselines', notInMutationRun('GPU'), () => {
   test('the GPU executor passes every named check (n=32, K=3, 32 random openings)', async () => {
     const p = parties();
     const t = await gpuTranscript(p, SMALL);
@@ -329,7 +330,7 @@ describe('data cheats (CPU cheater)', () => {
     });
   });
 
-  test('rows spliced from another challenge are rejected', async () => {
+  test('rows spliced from another challenge are rejected', notInMutationRun('GPU'), async () => {
     const p = parties();
     const a = await gpuTranscript(p, SMALL);
     const b = await gpuTranscript(p, SMALL);
@@ -384,7 +385,7 @@ describe('data cheats (CPU cheater)', () => {
   });
 });
 
-describe('role refusals (GPU executor)', () => {
+describe('role refusals (GPU executor)', notInMutationRun('GPU'), () => {
   test('a replayed commitment, a commitment for another challenge, and a challenge never issued are REFUSED', async () => {
     const p = parties();
     const c1 = p.issue(SMALL);
@@ -597,7 +598,7 @@ function textMutants(text: string, count: number): { where: string; text: string
   }));
 }
 
-describe('any changed byte of a signed message is rejected', () => {
+describe('any changed byte of a signed message is rejected', notInMutationRun('GPU'), () => {
   let t: Transcript;
   before(async () => {
     const p = parties();

@@ -27,6 +27,7 @@ import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, fromHex, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy as rejectedBy } from './helpers/verdicts.js';
 import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
 
 const gpu = useGpu();
 
@@ -120,7 +121,7 @@ const opened = (mem: Mem): number => Math.min(DEFAULT_OPEN_BLOCKS, mem.mib * 64)
 // ---------------------------------------------------------------------------------------------
 
 describe('honest baselines', () => {
-  test('the GPU executor (memory-only challenge, 1 MiB, P=3) passes every check; the CPU cheater, not cheating, commits to the same root', async () => {
+  test('the GPU executor (memory-only challenge, 1 MiB, P=3) passes every check; the CPU cheater, not cheating, commits to the same root', notInMutationRun('GPU'), async () => {
     const p = parties();
     const challenge = p.issue(M1);
     const sent = performance.now();

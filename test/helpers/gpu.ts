@@ -2,11 +2,13 @@
 // spins a core, so files share one and close it in `after`.
 import { after, before } from 'node:test';
 import { openGpu, type GpuContext } from '../../src/gpu/context.js';
+import { MUTATION_RUN } from './mutation.js';
 
 export function useGpu(): () => GpuContext {
   let ctx: GpuContext | undefined;
   before(async () => {
-    ctx = await openGpu();
+    // The mutation run skips every GPU test (notInMutationRun('GPU')): no device to open.
+    if (!MUTATION_RUN) ctx = await openGpu();
   });
   after(async () => {
     await ctx?.close();
