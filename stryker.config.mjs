@@ -21,7 +21,7 @@ export const GROUPS = {
       'src/protocol/keys.ts',
       'src/protocol/schemas.ts',
     ],
-    tests: ['protocol', 'ed25519-strict', 'malformed', 'keys', 'ijson'],
+    tests: ['protocol-edges', 'keys-files', 'protocol', 'ed25519-strict', 'malformed', 'keys', 'ijson'],
   },
   proofs: {
     mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],

@@ -93,7 +93,7 @@ async function main() {
     },
     tool: { name: 'StrykerJS', version: strykerVersion(), testRunner: 'tap', config: 'stryker.config.mjs' },
     groups: Object.fromEntries(groups.map((g) => [g, { mutate: GROUPS[g].mutate, tests: GROUPS[g].tests.map((t) => `test/${t}.test.ts`) }])),
-    scoreRule: 'detected (killed or timed out) / (all mutants − compile and runtime errors − message text left out by scripts/stryker-message-ignorer.mjs − reviewed equivalents), in percent',
+    scoreRule: 'detected (killed or timed out) / (all mutants − compile and runtime errors − message text left out by scripts/stryker-message-ignorer.mjs − reviewed equivalents and message-only mutants of fixtures/mutation-equivalent.json), in percent',
     minScore: MIN_SCORE,
     ...summary,
   };
@@ -110,10 +110,10 @@ export function summarize(report, equivalents) {
   const survivors = [];
   const equivalent = [];
   const used = new Set();
-  const totals = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, ignored: 0, invalid: 0 };
+  const totals = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, ignored: 0, invalid: 0 };
   for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const lines = f.source.split('\n');
-    const t = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, ignored: 0, invalid: 0 };
+    const t = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, ignored: 0, invalid: 0 };
     for (const m of f.mutants) {
       t.mutants++;
       if (m.status === 'Ignored') {
@@ -131,19 +131,21 @@ export function summarize(report, equivalents) {
       const eq = equivalents.findIndex((e) => e.file === file && e.line === entry.line && e.mutator === entry.mutator && e.replacement === entry.replacement);
       if (eq >= 0) {
         used.add(eq);
-        t.equivalent++;
-        equivalent.push({ ...entry, reason: equivalents[eq].reason });
+        const kind = equivalents[eq].kind === 'message' ? 'message' : 'equivalent';
+        if (kind === 'message') t.messageOnly++;
+        else t.equivalent++;
+        equivalent.push({ ...entry, kind, reason: equivalents[eq].reason });
       } else {
         if (m.status === 'Survived') t.survived++;
         else t.noCoverage++;
         survivors.push(entry);
       }
     }
-    const counted = t.mutants - t.ignored - t.invalid - t.equivalent;
+    const counted = t.mutants - t.ignored - t.invalid - t.equivalent - t.messageOnly;
     files[file] = { ...t, score: pct(t.killed + t.timeout, counted) };
     for (const k of Object.keys(totals)) totals[k] += t[k];
   }
-  const counted = totals.mutants - totals.ignored - totals.invalid - totals.equivalent;
+  const counted = totals.mutants - totals.ignored - totals.invalid - totals.equivalent - totals.messageOnly;
   const stale = equivalents.filter((_, i) => !used.has(i)).filter((e) => e.file in report.files);
   return {
     totals: { ...totals, counted, detected: totals.killed + totals.timeout, score: pct(totals.killed + totals.timeout, counted) },
@@ -185,8 +187,8 @@ function strykerVersion() {
 }
 
 function print(r, out) {
-  const rows = Object.entries(r.files).map(([f, t]) => [f, t.mutants, t.killed + t.timeout, t.survived, t.noCoverage, t.equivalent, t.ignored, t.invalid, `${t.score.toFixed(2)} %`]);
-  rows.push(['total', r.totals.mutants, r.totals.detected, r.totals.survived, r.totals.noCoverage, r.totals.equivalent, r.totals.ignored, r.totals.invalid, `${r.totals.score.toFixed(2)} %`]);
+  const rows = Object.entries(r.files).map(([f, t]) => [f, t.mutants, t.killed + t.timeout, t.survived, t.noCoverage, t.equivalent, t.ignored + t.messageOnly, t.invalid, `${t.score.toFixed(2)} %`]);
+  rows.push(['total', r.totals.mutants, r.totals.detected, r.totals.survived, r.totals.noCoverage, r.totals.equivalent, r.totals.ignored + r.totals.messageOnly, r.totals.invalid, `${r.totals.score.toFixed(2)} %`]);
   const head = ['file', 'mutants', 'detected', 'survived', 'no cover', 'equiv.', 'messages', 'invalid', 'score'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => String(x[i]).length)));
   const line = (x) => x.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
@@ -200,7 +202,7 @@ function print(r, out) {
     for (const e of r.staleEquivalents) console.log(`  ${e.file}:${e.line} ${e.mutator} → ${e.replacement}`);
   }
   const took = r.wallSeconds === null ? '' : `, ${Math.floor(r.wallSeconds / 60)} min ${r.wallSeconds % 60} s`;
-  console.log(`\nscore ${r.totals.score.toFixed(2)} % of ${r.totals.counted} non-equivalent mutants (${r.totals.equivalent} equivalent left out; bar ${r.minScore} %)${took}; written to ${out}`);
+  console.log(`\nscore ${r.totals.score.toFixed(2)} % of ${r.totals.counted} non-equivalent mutants (left out: ${r.totals.equivalent} equivalent, ${r.totals.messageOnly} message-only, ${r.totals.ignored} message text; bar ${r.minScore} %)${took}; written to ${out}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
