@@ -25,7 +25,7 @@ export const GROUPS = {
   },
   proofs: {
     mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],
-    tests: ['freivalds', 'merkle', 'matmul-v2-vectors'],
+    tests: ['freivalds', 'freivalds-sweep', 'merkle', 'merkle-edges', 'matmul-v2-vectors'],
   },
   roles: {
     mutate: [
