@@ -8,7 +8,7 @@
 // Within a group Stryker runs, for each mutant, only the test files whose dry run reached it, so
 // a slow cheat file never runs for a mutant of the signing code. A file may be narrowed to line
 // ranges that CPU tests reach (executor.ts, agent.ts: the checks before any GPU work).
-// GPUPROOF_MUTATION_GROUP picks the group (the script sets it); GPUPROOF_MUTATE=<part of a
+// MUTATION_GROUP picks the group (the script sets it); MUTATION_FILES=<part of a
 // path>[,…] narrows the mutated files.
 export const GROUPS = {
   protocol: {
@@ -61,10 +61,10 @@ export const GROUPS = {
   },
 };
 
-const groupName = process.env.GPUPROOF_MUTATION_GROUP ?? 'protocol';
+const groupName = process.env.MUTATION_GROUP ?? 'protocol';
 const group = GROUPS[groupName];
-if (!group) throw new Error(`GPUPROOF_MUTATION_GROUP=${groupName} is not a group of stryker.config.mjs`);
-const only = (process.env.GPUPROOF_MUTATE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+if (!group) throw new Error(`MUTATION_GROUP=${groupName} is not a group of stryker.config.mjs`);
+const only = (process.env.MUTATION_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const mutate = group.mutate.filter((file) => only.length === 0 || only.some((o) => file.includes(o)));
 
 export default {

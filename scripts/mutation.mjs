@@ -3,11 +3,11 @@
 // from Stryker's JSON report: score per file, survivors as file:line original → replacement, the
 // reviewed equivalent mutants of fixtures/mutation-equivalent.json taken out of the score, run
 // time and machine. A whole run writes bench/results/mutation-<date>.json; a run narrowed with
-// GPUPROOF_MUTATE=<path part>[,…] writes reports/mutation/summary.json only. Arguments after
+// MUTATION_FILES=<path part>[,…] writes reports/mutation/summary.json only. Arguments after
 // `--` go to Stryker. docs/testing.md says how to read a survivor.
 //
 //   npm run mutation                                  the whole run (about an hour on 2 cores)
-//   GPUPROOF_MUTATE=freivalds npm run mutation        one target, for work on its survivors
+//   MUTATION_FILES=freivalds npm run mutation        one target, for work on its survivors
 //   node scripts/mutation.mjs --summarize             re-read the last report, no Stryker run
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,14 +31,14 @@ async function main() {
   const summarizeOnly = args.includes('--summarize');
   const dash = args.indexOf('--');
   const strykerArgs = dash >= 0 ? args.slice(dash + 1) : [];
-  const narrowed = (process.env.GPUPROOF_MUTATE ?? '') !== '';
+  const narrowed = (process.env.MUTATION_FILES ?? '') !== '';
   const { GROUPS } = await import(join(ROOT, 'stryker.config.mjs'));
-  const only = (process.env.GPUPROOF_MUTATE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.MUTATION_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const groups = Object.entries(GROUPS)
     .filter(([, g]) => only.length === 0 || g.mutate.some((f) => only.some((o) => f.includes(o))))
     .map(([name]) => name);
   if (groups.length === 0) {
-    console.error(`GPUPROOF_MUTATE=${process.env.GPUPROOF_MUTATE} matches no mutated file of stryker.config.mjs`);
+    console.error(`MUTATION_FILES=${process.env.MUTATION_FILES} matches no mutated file of stryker.config.mjs`);
     process.exit(2);
   }
   const started = new Date();
@@ -52,7 +52,7 @@ async function main() {
       const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', ...strykerArgs], {
         cwd: ROOT,
         stdio: 'inherit',
-        env: { ...process.env, GPUPROOF_MUTATION: '1', GPUPROOF_MUTATION_GROUP: name, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+        env: { ...process.env, MUTATION_RUN: '1', MUTATION_GROUP: name, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
       });
       groupSeconds[name] = Math.round(Number(process.hrtime.bigint() - g0) / 1e9);
       if (r.status !== 0) {
@@ -81,7 +81,7 @@ async function main() {
     wallSeconds: wallS === null ? null : Math.round(wallS),
     groupSeconds,
     partial,
-    ...(narrowed ? { narrowedTo: process.env.GPUPROOF_MUTATE } : {}),
+    ...(narrowed ? { narrowedTo: process.env.MUTATION_FILES } : {}),
     machine: {
       hostname: hostname(),
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -110,10 +110,10 @@ export function summarize(report, equivalents) {
   const survivors = [];
   const equivalent = [];
   const used = new Set();
-  const totals = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, ignored: 0, invalid: 0 };
+  const totals = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, outOfReach: 0, ignored: 0, invalid: 0 };
   for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const lines = f.source.split('\n');
-    const t = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, ignored: 0, invalid: 0 };
+    const t = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, outOfReach: 0, ignored: 0, invalid: 0 };
     for (const m of f.mutants) {
       t.mutants++;
       if (m.status === 'Ignored') {
@@ -129,16 +129,19 @@ export function summarize(report, equivalents) {
       if (!UNDETECTED.has(m.status)) continue;
       const entry = describe(file, lines, m);
       const eq = equivalents.findIndex((e) => e.file === file && e.line === entry.line && e.mutator === entry.mutator && e.replacement === entry.replacement);
-      if (eq >= 0) {
-        used.add(eq);
-        const kind = equivalents[eq].kind === 'message' ? 'message' : 'equivalent';
+      const listed = eq >= 0 ? equivalents[eq] : undefined;
+      if (listed) used.add(eq);
+      if (listed && listed.kind !== 'out-of-reach') {
+        const kind = listed.kind === 'message' ? 'message' : 'equivalent';
         if (kind === 'message') t.messageOnly++;
         else t.equivalent++;
-        equivalent.push({ ...entry, kind, reason: equivalents[eq].reason });
+        equivalent.push({ ...entry, kind, reason: listed.reason });
       } else {
+        // Undetected and counted so; an out-of-reach one is listed with why no fast test reaches it.
         if (m.status === 'Survived') t.survived++;
         else t.noCoverage++;
-        survivors.push(entry);
+        if (listed) t.outOfReach++;
+        survivors.push(listed ? { ...entry, kind: 'out-of-reach', reason: listed.reason } : entry);
       }
     }
     const counted = t.mutants - t.ignored - t.invalid - t.equivalent - t.messageOnly;
@@ -193,10 +196,13 @@ function print(r, out) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => String(x[i]).length)));
   const line = (x) => x.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
   console.log(`\n${line(head)}\n${rows.map(line).join('\n')}`);
-  if (r.survivors.length > 0) {
-    console.log(`\n${r.survivors.length} survivor(s): this code can change and no test notices`);
-    for (const s of r.survivors) console.log(`  ${s.at}  ${s.mutator}${s.status === 'NoCoverage' ? ' (no test reaches it)' : ''}: ${s.original} → ${s.replacement}`);
+  const open = r.survivors.filter((s) => s.kind !== 'out-of-reach');
+  const reach = r.survivors.filter((s) => s.kind === 'out-of-reach');
+  if (open.length > 0) {
+    console.log(`\n${open.length} survivor(s): this code can change and no test notices`);
+    for (const s of open) console.log(`  ${s.at}  ${s.mutator}${s.status === 'NoCoverage' ? ' (no test reaches it)' : ''}: ${s.original} → ${s.replacement}`);
   }
+  if (reach.length > 0) console.log(`\n${reach.length} more, listed in fixtures/mutation-equivalent.json as out of reach of a fast test (counted as undetected)`);
   if (r.staleEquivalents.length > 0) {
     console.log(`\n${r.staleEquivalents.length} listed equivalent(s) not seen as survivors (killed now, or the line moved): review fixtures/mutation-equivalent.json`);
     for (const e of r.staleEquivalents) console.log(`  ${e.file}:${e.line} ${e.mutator} → ${e.replacement}`);

@@ -18,6 +18,7 @@ import { MemoryReplayStore } from '../src/roles/stores.js';
 import { toB64 } from '../src/util/bytes.js';
 import { cpuExecutor, fakeGpuContext } from './helpers/cpu-executor.js';
 import { errorOf, postJson, rawRequest, type RawResponse } from './helpers/net.js';
+import { NET_LIMIT } from './helpers/limits.js';
 
 register('./helpers/cpu-agent-hooks.mjs', import.meta.url);
 const { startAgent } = await import('../src/server/agent.js');
@@ -40,10 +41,10 @@ async function agentWith(opts: Partial<Parameters<typeof startAgent>[0]> = {}): 
 let agent: Agent;
 before(async () => {
   agent = await agentWith({ adapters: [undefined, undefined] });
-});
+}, NET_LIMIT);
 after(async () => {
   await Promise.all(agents.map((a) => a.close(1000)));
-});
+}, NET_LIMIT);
 
 const challengeBy = (keys: KeyPair, spec: { executorKey?: string; ttlMs?: number } = {}, now = Date.now()): SignedChallenge =>
   issueChallenge(keys, { executorKey: toB64(executor.publicKey), matmul: SIZE, ...spec }, new MemoryReplayStore(), now);
@@ -75,7 +76,7 @@ function forged<T extends { body: object }>(msg: T, edit: Partial<T['body']>): T
   return { ...msg, body: { ...msg.body, ...edit } };
 }
 
-describe('POST /v1/challenges', () => {
+describe('POST /v1/challenges', NET_LIMIT, () => {
   test('a challenge whose signer is on no allow list is refused 403 on signer, before anything runs', async () => {
     await refused(agent, '/v1/challenges', challengeBy(stranger), 403, 'REFUSED', 'signer');
   });
@@ -125,7 +126,7 @@ describe('POST /v1/challenges', () => {
   });
 });
 
-describe('POST /v1/openings', () => {
+describe('POST /v1/openings', NET_LIMIT, () => {
   test('the honest exchange: the openings answer the request and verify', async () => {
     const ch = challengeBy(validator);
     const { commitment } = await commit(agent, ch);
@@ -225,7 +226,7 @@ describe('POST /v1/openings', () => {
   });
 });
 
-describe('routes', () => {
+describe('routes', NET_LIMIT, () => {
   test('a path nobody serves is 404, a wrong method 405 naming the allowed one', async () => {
     const unknown = await rawRequest(`${agent.url}/v1/nothing`, 'GET');
     assert.equal(unknown.status, 404);
@@ -249,7 +250,7 @@ describe('routes', () => {
   });
 });
 
-test('the challenge hash keys the pending state: a request naming it opens exactly that proof', async () => {
+test('the challenge hash keys the pending state: a request naming it opens exactly that proof', NET_LIMIT, async () => {
   const ch = challengeBy(validator);
   const { commitment } = await commit(agent, ch);
   const request = openRequest(validator, ch, commitment, 2);
