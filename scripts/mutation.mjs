@@ -32,13 +32,13 @@ async function main() {
   const dash = args.indexOf('--');
   const strykerArgs = dash >= 0 ? args.slice(dash + 1) : [];
   const narrowed = (process.env.MUTATION_FILES ?? '') !== '';
-  const { GROUPS } = await import(join(ROOT, 'stryker.config.mjs'));
+  const { GROUPS } = await import('./mutation-groups.mjs');
   const only = (process.env.MUTATION_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const groups = Object.entries(GROUPS)
     .filter(([, g]) => only.length === 0 || g.mutate.some((f) => only.some((o) => f.includes(o))))
     .map(([name]) => name);
   if (groups.length === 0) {
-    console.error(`MUTATION_FILES=${process.env.MUTATION_FILES} matches no mutated file of stryker.config.mjs`);
+    console.error(`MUTATION_FILES=${process.env.MUTATION_FILES} matches no mutated file of scripts/mutation-groups.mjs`);
     process.exit(2);
   }
   const started = new Date();
@@ -128,7 +128,7 @@ export function summarize(report, equivalents) {
       else if (m.status === 'Timeout') t.timeout++;
       if (!UNDETECTED.has(m.status)) continue;
       const entry = describe(file, lines, m);
-      const eq = equivalents.findIndex((e) => e.file === file && e.line === entry.line && e.mutator === entry.mutator && e.replacement === entry.replacement);
+      const eq = equivalents.findIndex((e) => e.file === file && e.line === entry.line && e.mutator === entry.mutator && e.replacement === entry.replacement && (e.original === undefined || e.original === entry.original));
       const listed = eq >= 0 ? equivalents[eq] : undefined;
       if (listed) used.add(eq);
       if (listed && listed.kind !== 'out-of-reach') {

@@ -103,15 +103,24 @@ const verify = (t: VerifyInput, key: string | null = V): Verification => verifyP
 const failedChecks = (v: Verification): string[] => v.checks.filter((c) => !c.pass && !c.reason.startsWith('not checked')).map((c) => c.name);
 const skipped = (v: Verification): string[] => v.checks.filter((c) => !c.pass && c.reason.startsWith('not checked')).map((c) => c.name);
 
+/** Each check appears once in a verdict, whatever failed. */
+function namesOnce(v: Verification, what: string): void {
+  const names = v.checks.map((c) => c.name);
+  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${what}: a check reported twice`);
+  assert.ok(names.every((n) => n.length > 0), `${what}: a check without a name`);
+}
+
 function accepted(v: Verification, what: string): void {
   assert.deepEqual(v.checks.filter((c) => !c.pass), [], what);
   assert.equal(v.accepted, true, what);
+  namesOnce(v, what);
 }
 
 /** Rejected by exactly `name`; with `cheap`, the matrix checks were skipped (reported as failed, never as passed). */
 function onlyFails(v: Verification, name: string, what: string, cheap = false): void {
   assert.equal(v.accepted, false, `${what}: accepted`);
   assert.deepEqual(failedChecks(v), [name], `${what}: ${JSON.stringify(v.checks.filter((c) => !c.pass))}`);
+  namesOnce(v, what);
   if (cheap) {
     for (const c of MATMUL_OPENING_CHECKS) assert.ok(v.checks.some((x) => x.name === c && !x.pass), `${what}: ${c} ran after a cheap check failed`);
   }
@@ -264,6 +273,9 @@ describe('verifyProof: the matmul openings', () => {
     bad({ open: { tamper: (b) => b.rows.reverse() } }, 'openings.complete', 'reversed');
     bad({ rows: 1, request: (b) => (b.rows = [{ k: 1, i: 5 }]), open: { tamper: (b) => (b.rows[0]!.i = 6) } }, 'openings.complete', 'another i');
     bad({ rows: 1, request: (b) => (b.rows = [{ k: 1, i: 5 }]), open: { tamper: (b) => (b.rows[0]!.k = 2) } }, 'openings.complete', 'another k');
+    // One row of eight answered for another i: every other row is the one asked.
+    bad({ rows: 8, open: { tamper: (b) => (b.rows[7]!.i = (b.rows[7]!.i + 1) % SMALL.n) } }, 'openings.complete', 'the last of eight');
+    bad({ rows: 8, open: { tamper: (b) => (b.rows[0]!.i = (b.rows[0]!.i + 1) % SMALL.n) } }, 'openings.complete', 'the first of eight');
   });
 
   test('matmul.paths: a row, a row path, a layer root or a layer path that does not lead to the committed root', () => {
@@ -360,6 +372,7 @@ describe('verifyProof: memory', () => {
     const t = build(memSpec({ blocks: 66, window: { observedMs: 40 }, commit: { timings: { totalMs: 30, phases: { 'memory.passes': 20 } } } }));
     const v = verify(t);
     accepted(v, 'honest memory');
+    assert.deepEqual(v.checks.map((c) => c.name), [...NAMED.slice(0, NAMED.indexOf('memory.absent')), 'memory.committed', 'memory.layout', 'memory.shape', 'memory.openings-complete', 'memory.paths', 'memory.words', 'alu.absent', 'timing.reported-within-observed']);
     const blocks = t.request.body.blocks.length;
     assert.equal(blocks, 64);
     const x = t.x as MemoryCheater;
@@ -403,7 +416,7 @@ describe('verifyProof: memory', () => {
   test('memory.absent: memory data of any kind for a challenge that asked for none', () => {
     const as = { as: MEM };
     onlyFails(verify(build({ kind: 'memory', memory: as, rows: 1 })), 'memory.absent', 'committed memory');
-    const t = build({ kind: 'memory', memory: as, rows: 1, commit: { omitMemory: true }, request: (b) => (b.blocks = [{ index: 0, segment: 0 }]) });
+    const t = build({ kind: 'memory', memory: as, rows: 1, commit: { omitMemory: true }, request: (b) => (b.blocks = [{ index: 0, segment: 0 }]), open: { blocks: () => [] } });
     onlyFails(verify(t), 'memory.absent', 'blocks asked');
     const o = build({ kind: 'memory', memory: as, rows: 1, commit: { omitMemory: true }, open: { blocks: () => [{ index: 3, segment: 1 }] } });
     onlyFails(verify(o), 'memory.absent', 'blocks opened');
@@ -502,6 +515,7 @@ describe('verifyProof: the integer proof', () => {
     const t = build(aluSpec({ window: { observedMs: 40 }, commit: { timings: { totalMs: 30, phases: { 'alu.lanes': 12, 'alu.tree': 3 } } } }));
     const v = verify(t);
     accepted(v, 'honest alu');
+    assert.deepEqual(v.checks.map((c) => c.name), [...NAMED.slice(0, NAMED.indexOf('alu.absent')), 'alu.committed', 'alu.shape', 'alu.openings-complete', 'alu.paths', 'alu.lanes', 'timing.reported-within-observed']);
     const ops = aluOps(ALU);
     const opened = t.request.body.lanes?.length ?? 0;
     assert.equal(opened, 64);
@@ -533,7 +547,7 @@ describe('verifyProof: the integer proof', () => {
   test('alu.absent: integer data of any kind for a challenge that asked for none', () => {
     const as = { as: ALU };
     onlyFails(verify(build({ kind: 'alu', alu: as, rows: 1 })), 'alu.absent', 'committed lanes');
-    onlyFails(verify(build({ kind: 'alu', alu: as, rows: 1, commit: { omitAlu: true }, request: (b) => (b.lanes = [1, 2]) })), 'alu.absent', 'lanes asked');
+    onlyFails(verify(build({ kind: 'alu', alu: as, rows: 1, commit: { omitAlu: true }, request: (b) => (b.lanes = [1, 2]), open: { tamper: (b) => delete b.lanes } })), 'alu.absent', 'lanes asked');
     const o = build({ kind: 'alu', alu: as, rows: 1, commit: { omitAlu: true }, open: { lanes: () => [3] } });
     onlyFails(verify(o), 'alu.absent', 'lanes opened');
     assert.equal(verify(o).measured.alu, undefined);
@@ -563,6 +577,7 @@ describe('verifyProof: the integer proof', () => {
     };
     incomplete({ request: (b) => delete b.lanes }, 'none asked');
     incomplete({ open: { tamper: (b) => delete b.lanes } }, 'none opened');
+    incomplete({ request: (b) => delete b.lanes, open: { lanes: () => [1, 2] } }, 'lanes opened that none asked');
     incomplete({ open: { lanes: (a) => a.slice(1) } }, 'one short');
     incomplete({ open: { lanes: (a) => [...a, a[0]!] } }, 'one extra');
     incomplete({ open: { lanes: (a) => [...a].reverse() } }, 'reversed');
