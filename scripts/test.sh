@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 npx --no-install tsc -p tsconfig.check.json
-# One file at a time: each GPU test file owns the single software device while it runs.
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" test/*.test.ts
+# One file at a time: each GPU test file owns the single software device while it runs. No test
+# may take more than 15 minutes; tests that can hang have limits of their own far below that
+# (test/helpers/limits.ts), so a hang fails early and the failure names the test.
+exec node --import tsx --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec "$@" test/*.test.ts

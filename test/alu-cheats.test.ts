@@ -15,6 +15,8 @@ import { receiveCommitment, makeOpenRequest, MEMORY_ONLY_MATMUL, DEFAULT_OPEN_LA
 import { verifyProof, type Verification } from '../src/roles/verifier.js';
 import { assertAccepted, assertRejectedBy } from './helpers/verdicts.js';
 import { makeParties, type Parties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 const ALU: AluParams = { lanes: 512, rounds: 64 };
@@ -62,7 +64,7 @@ function allGood(W: number, good: number, m: number): number {
   return Math.max(0, p);
 }
 
-describe('honest baselines', () => {
+describe('honest baselines', GPU_LIMIT, () => {
   test('the CPU cheater computing every lane honestly is accepted, with the figure over the observed window', () => {
     const r = committed();
     const v = run(r);
@@ -74,7 +76,7 @@ describe('honest baselines', () => {
     assert.equal(a.window, 'own');
   });
 
-  test('the honest GPU executor is accepted end to end, from a kept run and from a re-run', async () => {
+  test('the honest GPU executor is accepted end to end, from a kept run and from a re-run', notInMutationRun('GPU'), async () => {
     for (const keep of [true, false]) {
       const p = makeParties();
       const challenge = p.challenge({ matmul: MEMORY_ONLY_MATMUL, alu: { lanes: 1000, rounds: 300 } });
@@ -89,7 +91,7 @@ describe('honest baselines', () => {
   });
 });
 
-describe('cheats', () => {
+describe('cheats', GPU_LIMIT, () => {
   test('partial lanes: a cheater computing a fraction f of the lanes passes exactly when every opened lane is one it computed; measured rate ≈ C(fW, m)/C(W, m) ≤ f^m', () => {
     const good = 384; // f = 0.75
     const r = committed({ edit: (x) => { for (let i = good; i < x.lanes; i++) x.setState(i, new Uint32Array(randomBytes(16).buffer)); } });

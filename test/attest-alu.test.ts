@@ -18,6 +18,7 @@ import type { SignedOpenings } from '../src/protocol/schemas.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
 import { buildCli, describeResult, runCli } from './helpers/cli.js';
 import { spawnServe, type ServeProcess } from './helpers/net.js';
+import { PROCESS_LIMIT } from './helpers/limits.js';
 
 let root = '';
 let home = '';
@@ -36,12 +37,12 @@ before(async () => {
   ekey = join(root, 'executor.key');
   for (const k of [vkey, ekey]) assert.equal((await runCli(['keygen', '--out', k], { home })).code, 0);
   serve = await spawnServe(['--key', ekey, '--allow', vkey], home);
-});
+}, PROCESS_LIMIT);
 
 after(async () => {
   if (serve && serve.child.exitCode === null) await serve.stop('SIGKILL');
   if (root) rmSync(root, { recursive: true, force: true });
-});
+}, PROCESS_LIMIT);
 
 interface Card {
   accepted: boolean;
@@ -49,7 +50,7 @@ interface Card {
   receipt: { body: { measured: Record<string, unknown>; accepted: boolean } };
 }
 
-test('attest with the memory and integer proofs: each in its own challenge, both in the final receipt', async () => {
+test('attest with the memory and integer proofs: each in its own challenge, both in the final receipt', PROCESS_LIMIT, async () => {
   const db = join(root, 'alu.db');
   const report = join(root, 'report.html');
   const r = await runCli(['attest', serve.url, '--key', vkey, '--db', db, '--json', '--memory-mib', '1', '--passes', '1', ...ALU, ...TINY, '--report', report], { home });
@@ -106,7 +107,7 @@ async function wrongLaneProxy(target: string, executor: KeyPair): Promise<{ url:
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, tampered: () => tampered };
 }
 
-test('an agent that answers one lane wrongly is rejected: alu.paths in the component, alu.challenge in the card', async () => {
+test('an agent that answers one lane wrongly is rejected: alu.paths in the component, alu.challenge in the card', PROCESS_LIMIT, async () => {
   const proxy = await wrongLaneProxy(serve.url, await readKeyFile(ekey));
   try {
     const db = join(root, 'wrong-lane.db');

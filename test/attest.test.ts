@@ -15,6 +15,7 @@ import { parseMessage } from '../src/protocol/parse.js';
 import { hashHex } from '../src/protocol/signing.js';
 import { buildCli, cliError, describeResult, REPO_ROOT, runCli, type JsonObject } from './helpers/cli.js';
 import { rawRequest, spawnServe, type ServeProcess } from './helpers/net.js';
+import { PROCESS_LIMIT } from './helpers/limits.js';
 
 let root = '';
 let home = '';
@@ -32,14 +33,14 @@ before(async () => {
   ekey = join(root, 'executor.key');
   for (const k of [vkey, ekey]) assert.equal((await runCli(['keygen', '--out', k], { home })).code, 0);
   serve = await spawnServe(['--key', ekey, '--allow', vkey], home);
-});
+}, PROCESS_LIMIT);
 
 after(async () => {
   if (serve && serve.child.exitCode === null) await serve.stop('SIGKILL');
   if (root) rmSync(root, { recursive: true, force: true });
-});
+}, PROCESS_LIMIT);
 
-test('serve and attest as two processes: accepted, and the receipt is in the ledger', async () => {
+test('serve and attest as two processes: accepted, and the receipt is in the ledger', PROCESS_LIMIT, async () => {
   const db = join(root, 'two-process.db');
   const r = await runCli(['attest', serve.url, '--key', vkey, '--db', db, '--json', ...TINY], { home });
   assert.equal(r.code, 0, describeResult(r));
@@ -55,7 +56,7 @@ test('serve and attest as two processes: accepted, and the receipt is in the led
   assert.deepEqual(filtered.json?.receipts, []);
 });
 
-test('attest with a memory proof: its own challenge first, its figures in the final receipt; a GPU claim fails on software', async () => {
+test('attest with a memory proof: its own challenge first, its figures in the final receipt; a GPU claim fails on software', PROCESS_LIMIT, async () => {
   const db = join(root, 'memory.db');
   const r = await runCli(['attest', serve.url, '--key', vkey, '--db', db, '--json', '--memory-mib', '1', '--passes', '2', ...TINY], { home });
   assert.equal(r.code, 0, describeResult(r));
@@ -113,7 +114,7 @@ async function killMidRun(db: string, hold: string): Promise<string> {
   }
 }
 
-test('a validator SIGKILLed mid-run leaves a consistent, readable ledger, and a fresh attest works', async () => {
+test('a validator SIGKILLed mid-run leaves a consistent, readable ledger, and a fresh attest works', PROCESS_LIMIT, async () => {
   const db = join(root, 'killed.db');
   // Killed after sending the challenge: the challenge row was written before it left.
   const sent = parseMessage('challenge', JSON.parse(await killMidRun(db, '/v1/challenges')));
@@ -147,7 +148,7 @@ test('a validator SIGKILLed mid-run leaves a consistent, readable ledger, and a 
   }
 });
 
-test('validate: bounded concurrency over a list, a machine group, one receipt per challenged executor, unreachable ones rejected', async () => {
+test('validate: bounded concurrency over a list, a machine group, one receipt per challenged executor, unreachable ones rejected', PROCESS_LIMIT, async () => {
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
   const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
@@ -182,7 +183,7 @@ test('validate: bounded concurrency over a list, a machine group, one receipt pe
   assert.match(human.stdout, /2 of 4 executors accepted/);
 });
 
-test('validate and serve refuse bad input with exit 2 naming the field', async () => {
+test('validate and serve refuse bad input with exit 2 naming the field', PROCESS_LIMIT, async () => {
   const bad = join(root, 'bad-executors.json');
   writeFileSync(bad, JSON.stringify([{ url: 'ftp://example' }]));
   const r = await runCli(['validate', '--executors', bad, '--key', vkey, '--json'], { home });
@@ -200,7 +201,7 @@ test('validate and serve refuse bad input with exit 2 naming the field', async (
   assert.equal(cliError(a).field, 'n');
 });
 
-test('SIGTERM: serve finishes the in-flight challenge, refuses the rest, and exits 0', async () => {
+test('SIGTERM: serve finishes the in-flight challenge, refuses the rest, and exits 0', PROCESS_LIMIT, async () => {
   const own = await spawnServe(['--key', ekey, '--allow', vkey], join(root));
   const attest = runCli(['attest', own.url, '--key', vkey, '--n', '512', '--iterations', '4', '--json'], { home, timeoutMs: 120_000 });
   const deadline = Date.now() + 60_000;

@@ -11,6 +11,7 @@ import { chooseKernel, KIT_VERSION } from '../src/roles/autotune.js';
 import { IN_PLACE_KERNELS, isInPlaceKernel, tuneMemoryKernel } from '../src/proofs/memory-tune.js';
 import { NAIVE_VARIANT } from '../src/proofs/matmul-variants.js';
 import { isAluKernel } from '../src/proofs/alu-gpu.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
@@ -22,7 +23,7 @@ const onlyKey = (cache: Cache): string => {
   return keys[0] as string;
 };
 
-test('the memory tuner times both in-place kernels, fastest first', async () => {
+test('the memory tuner times both in-place kernels, fastest first', GPU_LIMIT, async () => {
   const t = await tuneMemoryKernel(gpu(), { mib: 2, passes: 1 }, 1);
   assert.deepEqual(t.map((x) => x.kernel).sort(), [...IN_PLACE_KERNELS].sort());
   for (const x of t) assert.ok(Number.isFinite(x.gbs) && x.gbs > 0 && x.ms > 0, `${x.kernel}: ${x.gbs} GB/s in ${x.ms} ms`);
@@ -30,7 +31,7 @@ test('the memory tuner times both in-place kernels, fastest first', async () => 
   await assert.rejects(tuneMemoryKernel(gpu(), { mib: 2, passes: 1 }, 0), RangeError);
 });
 
-test('chooseKernel tunes once, caches the three picks per adapter, then serves them from the cache', async () => {
+test('chooseKernel tunes once, caches the three picks per adapter, then serves them from the cache', GPU_LIMIT, async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
   const first = await chooseKernel(gpu(), path);
   assert.equal(first.source, 'tuned');
@@ -45,7 +46,7 @@ test('chooseKernel tunes once, caches the three picks per adapter, then serves t
   assert.deepEqual({ kernel: again.kernel, memoryKernel: again.memoryKernel, aluKernel: again.aluKernel, source: again.source }, { ...picks, source: 'cache' });
 });
 
-test('a cache entry that names no usable kernel is tuned again and rewritten', async () => {
+test('a cache entry that names no usable kernel is tuned again and rewritten', GPU_LIMIT, async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'gpuproof-tune-')), 'autotune.json');
   const good = await chooseKernel(gpu(), path);
   const key = onlyKey(readCache(path));

@@ -28,6 +28,8 @@ import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy, failed } from './helpers/verdicts.js';
 import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
@@ -139,7 +141,7 @@ const SMALL: MatmulSize = { n: 32, iterations: 3 };
 
 // ---------------------------------------------------------------------------------------------
 
-describe('honest baselines', () => {
+describe('honest baselines', { ...GPU_LIMIT, ...notInMutationRun('GPU') }, () => {
   test('the GPU executor passes every named check (n=32, K=3, 32 random openings)', async () => {
     const p = parties();
     const t = await gpuTranscript(p, SMALL);
@@ -162,7 +164,7 @@ describe('honest baselines', () => {
   });
 });
 
-describe('data cheats (CPU cheater)', () => {
+describe('data cheats (CPU cheater)', GPU_LIMIT, () => {
   test('a wrong value in one committed row fails matmul.rows when that row is opened', () => {
     const p = parties();
     for (const bad of [{ k: 0, i: 7 }, { k: 1, i: 30 }, { k: 2, i: 0 }]) {
@@ -329,7 +331,7 @@ describe('data cheats (CPU cheater)', () => {
     });
   });
 
-  test('rows spliced from another challenge are rejected', async () => {
+  test('rows spliced from another challenge are rejected', notInMutationRun('GPU'), async () => {
     const p = parties();
     const a = await gpuTranscript(p, SMALL);
     const b = await gpuTranscript(p, SMALL);
@@ -384,7 +386,7 @@ describe('data cheats (CPU cheater)', () => {
   });
 });
 
-describe('role refusals (GPU executor)', () => {
+describe('role refusals (GPU executor)', { ...GPU_LIMIT, ...notInMutationRun('GPU') }, () => {
   test('a replayed commitment, a commitment for another challenge, and a challenge never issued are REFUSED', async () => {
     const p = parties();
     const c1 = p.issue(SMALL);
@@ -597,7 +599,7 @@ function textMutants(text: string, count: number): { where: string; text: string
   }));
 }
 
-describe('any changed byte of a signed message is rejected', () => {
+describe('any changed byte of a signed message is rejected', { ...GPU_LIMIT, ...notInMutationRun('GPU') }, () => {
   let t: Transcript;
   before(async () => {
     const p = parties();
@@ -688,7 +690,7 @@ describe('any changed byte of a signed message is rejected', () => {
 // ---------------------------------------------------------------------------------------------
 // Gaps these tests found, now closed in src/roles/verifier.ts.
 
-describe('timing phases and forged sizes', () => {
+describe('timing phases and forged sizes', GPU_LIMIT, () => {
   test('a reported PHASE time above the observed window is rejected like totalMs', () => {
     const p = parties();
     // totalMs 0 passes the check; the chain phase claims 11.6 days in a window of milliseconds.

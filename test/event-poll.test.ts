@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { pacePolling, pollMode, SPIN_MS } from '../src/gpu/event-poll.js';
 import { openGpu } from '../src/gpu/context.js';
 import { GpuproofError } from '../src/errors.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
-test('pollMode: env wins, else paced on software adapters and spin elsewhere; bad values name the variable', () => {
+test('pollMode: env wins, else paced on software adapters and spin elsewhere; bad values name the variable', GPU_LIMIT, () => {
   assert.equal(pollMode(true, {}), 'paced');
   assert.equal(pollMode(false, {}), 'spin');
   assert.equal(pollMode(true, { GPUPROOF_POLL: 'spin' }), 'spin');
@@ -15,7 +16,7 @@ test('pollMode: env wins, else paced on software adapters and spin elsewhere; ba
   assert.throws(() => pollMode(true, { GPUPROOF_POLL: 'fast' }), (e: unknown) => e instanceof GpuproofError && e.code === 'INPUT' && e.field === 'GPUPROOF_POLL');
 });
 
-test('pacePolling wraps the global while in use, reference counted, and restores it after', async () => {
+test('pacePolling wraps the global while in use, reference counted, and restores it after', GPU_LIMIT, async () => {
   const original = globalThis.setImmediate;
   const a = pacePolling();
   const b = pacePolling();
@@ -34,7 +35,7 @@ test('pacePolling wraps the global while in use, reference counted, and restores
   assert.equal(globalThis.setImmediate, original);
 });
 
-test('a wait spins for its first SPIN_MS, then its re-queued ticks are paced; a new wait spins again', async () => {
+test('a wait spins for its first SPIN_MS, then its re-queued ticks are paced; a new wait spins again', GPU_LIMIT, async () => {
   const release = pacePolling();
   try {
     // A bound function prints as [native code], like dawn.node's tick; like it, it re-queues itself
@@ -72,7 +73,7 @@ test('a wait spins for its first SPIN_MS, then its re-queued ticks are paced; a 
   }
 });
 
-test('native callbacks are paced through a timer; the count of ticks drops while GPU work completes', async () => {
+test('native callbacks are paced through a timer; the count of ticks drops while GPU work completes', GPU_LIMIT, async () => {
   const ticks = async (mode: 'spin' | 'paced'): Promise<number> => {
     const prev = process.env.GPUPROOF_POLL;
     process.env.GPUPROOF_POLL = mode;

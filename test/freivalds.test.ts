@@ -14,6 +14,7 @@ import {
 import { chainRef, chainInputs, nextLayerInput, rowTimesMatrix } from '../src/proofs/reference.js';
 import { generateRow, matrixReader, streamKey, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { sha256, utf8 } from '../src/util/bytes.js';
+import { notInMutationRun } from './helpers/mutation.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 ^ i);
 const n = 48;
@@ -138,7 +139,7 @@ test('prepareFreivalds refuses bad B and a short random source', () => {
   assert.throws(() => prepareFreivalds(B, 2 ** 18, randomBytes), RangeError);
 });
 
-test('B·r is exact at the extremes and across runs of 2048 columns and 32768-entry chunks', () => {
+test('B·r is exact at the extremes and across runs of 2048 columns and 32768-entry chunks', notInMutationRun('three sweeps of 4.4 M entries; the one-sweep test below stands in'), () => {
   // r all 2047 and B all −8 or all 8: every packed partial sum at its largest magnitude.
   const m = 2100;
   const top = (): Uint8Array => new Uint8Array(2 * m).fill(0xff);
@@ -147,7 +148,8 @@ test('B·r is exact at the extremes and across runs of 2048 columns and 32768-en
     for (const Br of ctx.Br) assert.ok(Br.every((v) => v === b * 2047 * m), `b=${b}`);
   }
   // Random ±8 rows against a plain four-sum reference, B streamed from an entry source.
-  const signs = Int32Array.from({ length: m * m }, (_, i) => (sha256(utf8(String(i % 977)))[0] as number) & 1 ? 8 : -8);
+  const period = Array.from({ length: 977 }, (_, j) => ((sha256(utf8(String(j)))[0] as number) & 1 ? 8 : -8));
+  const signs = Int32Array.from({ length: m * m }, (_, i) => period[i % 977] as number);
   const ctx = prepareFreivalds({ read: (() => { let at = 0; return (out: Int8Array) => { out.set(signs.subarray(at, at + out.length)); at += out.length; }; })() }, m, randomBytes);
   for (let i = 0; i < m; i += 97) {
     ctx.r.forEach((r, j) => {
@@ -158,7 +160,74 @@ test('B·r is exact at the extremes and across runs of 2048 columns and 32768-en
   }
 });
 
+test('one sweep across two runs of columns and many chunks: extreme rows and ±8 rows exact, in every row', () => {
+  // m = 2064 > 2048 columns: each row is two runs; r all 2047; row 0 all 8, row 1 all −8, others ±8.
+  const m = 2064;
+  const period = Array.from({ length: 977 }, (_, j) => ((sha256(utf8(String(j)))[0] as number) & 1 ? 8 : -8));
+  const entry = (i: number): number => (i < m ? 8 : i < 2 * m ? -8 : (period[i % 977] as number));
+  const ctx = prepareFreivalds({ read: (() => { let at = 0; return (out: Int8Array) => { for (let t = 0; t < out.length; t++) out[t] = entry(at++); }; })() }, m, () => new Uint8Array(2 * m).fill(0xff));
+  for (const i of [0, 1, 2, 3, 4, 5, 15, 16, 17, 1031, m - 5, m - 1]) {
+    let s = 0;
+    for (let k = 0; k < m; k++) s += entry(i * m + k) * 2047;
+    for (let j = 0; j < 4; j++) assert.equal(ctx.Br[j]?.[i], s, `row ${i} vector ${j}`);
+  }
+  assert.equal(ctx.Br[0]?.[0], 8 * 2047 * m);
+  assert.equal(ctx.Br[3]?.[1], -8 * 2047 * m);
+});
+
 test('an entry source outside [-8, 8] is refused, naming the entry', () => {
   const source = { read: (out: Int8Array): void => void out.fill(1).fill(9, 50, 51) };
   assert.throws(() => prepareFreivalds(source, 48, randomBytes), /B\[1\]\[2\] = 9/);
+});
+
+// The domain checks are what the exactness argument stands on. With r known (here every entry 1,
+// from a source of bytes 1, 0, 1, 0…) a row outside the domain can satisfy the equation; the
+// executor never knows r, but the checks must not depend on that.
+const ones = (len: number): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (i % 2 === 0 ? 1 : 0));
+
+test('with r known, a cRow outside ±64n that satisfies the equation is refused by the domain check', () => {
+  const ctx = prepareFreivalds(B, n, ones);
+  assert.ok(ctx.r.every((r) => r.every((x) => x === 1)));
+  const a = aRowOf(0, 5);
+  const c = rowOf(Cs[0] as Int32Array, 5);
+  assert.equal(checkRow(ctx, a, c), true);
+  const forged = c.slice();
+  forged[0] = (forged[0] as number) + 2 ** 20;
+  forged[1] = (forged[1] as number) - 2 ** 20;
+  assert.equal(checkRow(ctx, a, forged), false, 'c[0] = honest + 2^20, c[1] = honest − 2^20');
+  forged[0] = 64 * n + 1;
+  forged[1] = (c[0] as number) + (c[1] as number) - (64 * n + 1);
+  assert.equal(checkRow(ctx, a, forged), false, 'c[0] one above 64n');
+  forged[0] = -64 * n - 1;
+  forged[1] = (c[0] as number) + (c[1] as number) + 64 * n + 1;
+  assert.equal(checkRow(ctx, a, forged), false, 'c[0] one below −64n');
+});
+
+test('an aRow outside ±8 whose product is computed exactly is refused by both checks', () => {
+  const ctx = prepareFreivalds(B, n, ones);
+  for (const [outside, edge] of [[9, 8], [-9, -8]] as const) {
+    const a = aRowOf(1, 3).slice();
+    a[4] = outside;
+    const c = rowTimesMatrix(a, B, n);
+    assert.equal(checkRow(ctx, a, c), false, `a[4] = ${outside}`);
+    assert.equal(checkRowExact(a, B, c), false, `exact, a[4] = ${outside}`);
+    a[4] = edge;
+    const inside = rowTimesMatrix(a, B, n);
+    assert.equal(checkRow(ctx, a, inside), true, `a[4] = ${edge} is in the domain`);
+    assert.equal(checkRowExact(a, B, inside), true, `exact, a[4] = ${edge}`);
+  }
+});
+
+test('rows and B of the wrong shape are refused even when the first n entries are right', () => {
+  const ctx = prepareFreivalds(B, n, randomBytes);
+  const a = aRowOf(2, 9);
+  const c = rowOf(Cs[2] as Int32Array, 9);
+  const longer = (x: Int32Array): Int32Array => Int32Array.from([...x, 0]);
+  assert.equal(checkRow(ctx, longer(a), c), false);
+  assert.equal(checkRow(ctx, a, longer(c)), false);
+  assert.equal(checkRowExact(a, B, longer(c)), false);
+  assert.equal(checkRowExact(a, Int32Array.from([...B, ...new Array<number>(n).fill(0)]), c), false);
+  assert.equal(checkRowExact(a, Array.from(B) as unknown as Int32Array, c), false);
+  assert.equal(checkRowExact(new Int32Array(0), new Int32Array(0), new Int32Array(0)), false);
+  assert.throws(() => prepareFreivalds(Int32Array.from([...B, 0]), n, randomBytes), RangeError);
 });

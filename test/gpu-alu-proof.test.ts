@@ -12,6 +12,7 @@ import { MerkleTree, verifyAuditPath } from '../src/proofs/merkle.js';
 import { siblingNodes } from '../src/proofs/alu-kept.js';
 import { readFileSync } from 'node:fs';
 import { fromHex, toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/alu.json', import.meta.url), 'utf8')) as {
   seedHex: string;
@@ -58,7 +59,7 @@ for (const [lanes, chunkLanes, kernel] of [
   });
 }
 
-test('the fixture commitment (7 lanes of 1000 rounds): the GPU root and paths equal the known answers, in chunks of 4 and in one', async () => {
+test('the fixture commitment (7 lanes of 1000 rounds): the GPU root and paths equal the known answers, in chunks of 4 and in one', GPU_LIMIT, async () => {
   const cv = fx.commitment;
   for (const chunkLanes of [4, undefined]) {
     const run = await runAluProof(gpu(), fromHex(fx.seedHex), { lanes: cv.lanes, rounds: cv.rounds }, { keep: true, ...(chunkLanes ? { chunkLanes } : {}) });
@@ -72,13 +73,13 @@ test('the fixture commitment (7 lanes of 1000 rounds): the GPU root and paths eq
   }
 });
 
-test('sibling positions follow the level-by-level tree: a lone last node has no sibling at its level', () => {
+test('sibling positions follow the level-by-level tree: a lone last node has no sibling at its level', GPU_LIMIT, () => {
   assert.deepEqual(siblingNodes(1, 0), []);
   assert.deepEqual(siblingNodes(3, 2).map((s) => s.offset / 32), [3]); // level 0: none (lone), level 1: node 0 at index 3
   assert.deepEqual(siblingNodes(4, 1).map((s) => s.offset / 32), [0, 5]);
 });
 
-test('the chunk span is the largest power of two ≤ 2^20 whose tree fits one binding', () => {
+test('the chunk span is the largest power of two ≤ 2^20 whose tree fits one binding', GPU_LIMIT, () => {
   assert.equal(aluChunkLanes({ maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 40 }), 2 ** 20);
   // A tree of 2^20 leaves is (2^21 − 1) × 32 bytes: one byte less than that and the span halves.
   assert.equal(aluChunkLanes({ maxStorageBufferBindingSize: 64 * 2 ** 20 - 32, maxBufferSize: 2 ** 40 }), 2 ** 20);

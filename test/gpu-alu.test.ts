@@ -8,6 +8,7 @@ import { useGpu } from './helpers/gpu.js';
 import { aluLane } from '../src/proofs/alu-round.js';
 import { ALU_KERNELS, aluParams, runAluLanes } from '../src/proofs/alu-gpu.js';
 import { fromHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/alu.json', import.meta.url), 'utf8')) as {
   seedHex: string;
@@ -17,7 +18,7 @@ const fx = JSON.parse(readFileSync(new URL('../fixtures/alu.json', import.meta.u
 const gpu = useGpu();
 const seed = fromHex(fx.seedHex);
 
-test('256 lanes × 1000 rounds on the GPU equal the TypeScript reference lane by lane', async () => {
+test('256 lanes × 1000 rounds on the GPU equal the TypeScript reference lane by lane', GPU_LIMIT, async () => {
   const W = 256;
   const L = 1000;
   const out = await runAluLanes(gpu().device, seed, L, W);
@@ -25,14 +26,14 @@ test('256 lanes × 1000 rounds on the GPU equal the TypeScript reference lane by
   for (let i = 0; i < W; i++) assert.deepEqual(Array.from(out.subarray(4 * i, 4 * i + 4)), Array.from(aluLane(seed, i, L)), `lane ${i}`);
 });
 
-test('the GPU reproduces the fixture lanes, with a lane base, up to lane 2^32 − 1', async () => {
+test('the GPU reproduces the fixture lanes, with a lane base, up to lane 2^32 − 1', GPU_LIMIT, async () => {
   for (const l of fx.lanes) {
     const out = await runAluLanes(gpu().device, seed, fx.laneRounds, 1, l.lane);
     assert.deepEqual(Array.from(out), l.result, `lane ${l.lane}`);
   }
 });
 
-test('every kernel (1, 2 and 4 lanes an invocation, each workgroup size) gives the same bits, including a ragged last invocation', async () => {
+test('every kernel (1, 2 and 4 lanes an invocation, each workgroup size) gives the same bits, including a ragged last invocation', GPU_LIMIT, async () => {
   const W = 203; // not a multiple of 2 or 4: the last invocation of x2 and x4 has lanes past the end
   const L = 257;
   const want = new Uint32Array(4 * W);
@@ -47,7 +48,7 @@ test('every kernel (1, 2 and 4 lanes an invocation, each workgroup size) gives t
   await assert.rejects(runAluLanes(gpu().device, seed, 1, 4, 0, 'x3-wg64'), /unknown integer kernel/);
 });
 
-test('zero rounds return the lane starts; bad sizes are refused before any GPU work', async () => {
+test('zero rounds return the lane starts; bad sizes are refused before any GPU work', GPU_LIMIT, async () => {
   const out = await runAluLanes(gpu().device, seed, 0, 8, 4);
   for (let i = 0; i < 8; i++) assert.deepEqual(Array.from(out.subarray(4 * i, 4 * i + 4)), Array.from(aluLane(seed, 4 + i, 0)));
   assert.throws(() => aluParams(seed, 1, 2, 2 ** 32 - 1), RangeError);

@@ -10,6 +10,7 @@ import { capturedBlocks } from '../src/proofs/memory-kept.js';
 import { readBuffer, storageBuffer } from '../src/gpu/buffers.js';
 import { sha256, toHex } from '../src/util/bytes.js';
 import { MerkleTree } from '../src/proofs/merkle.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 const BLOCK_WORDS = 4096;
@@ -47,7 +48,7 @@ async function runKernel(encode: Encode, pipeline: GPUComputePipeline, data: GPU
   }
 }
 
-describe('memory block roots on the GPU equal the CPU reference', () => {
+describe('memory block roots on the GPU equal the CPU reference', GPU_LIMIT, () => {
   test('the CPU tree is RFC 6962 over the 8 segment digests', () => {
     const words = new Uint32Array(new Uint8Array(randomBytes(BLOCK_WORDS * 4)).buffer);
     const bytes = new Uint8Array(words.buffer);

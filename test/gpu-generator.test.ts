@@ -11,6 +11,7 @@ import { withErrorScopes } from '../src/gpu/scope.js';
 import { generateMatrix, keyWords, streamKey, STREAM_MATMUL_A0, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { genMatrixDispatch, genMatrixParams, genMatrixPipeline } from '../src/proofs/generator-gpu.js';
 import { fromHex, toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/generator.json', import.meta.url), 'utf8')) as {
   blocks: { name: string; keyHex: string; nonceHex: string; counter: number; outHex: string }[];
@@ -57,13 +58,13 @@ async function blocksGpu(inputs: BlockInput[]): Promise<Uint32Array> {
   }
 }
 
-test('WGSL ChaCha20 block reproduces RFC 8439 §2.3.2 and Appendix A.1', async () => {
+test('WGSL ChaCha20 block reproduces RFC 8439 §2.3.2 and Appendix A.1', GPU_LIMIT, async () => {
   assert.equal(fx.blocks.length, 6);
   const got = await blocksGpu(fx.blocks.map((b) => ({ key: fromHex(b.keyHex), counter: b.counter, nonce: fromHex(b.nonceHex) })));
   fx.blocks.forEach((b, i) => assert.equal(toHex(new Uint8Array(got.buffer, i * 64, 64)), b.outHex, b.name));
 });
 
-test('WGSL stream words match the fixture (including the last block of a stream)', async () => {
+test('WGSL stream words match the fixture (including the last block of a stream)', GPU_LIMIT, async () => {
   const got = await blocksGpu(fx.words.map((w) => ({ key: streamKey(seed, w.stream), counter: Math.floor(w.index / 16) })));
   fx.words.forEach((w, i) => assert.equal(got[i * 16 + (w.index % 16)], w.value, `${w.stream}[${w.index}]`));
 });
@@ -93,13 +94,13 @@ async function genMatrixGpu(key: Uint8Array, count: number): Promise<number[]> {
   }
 }
 
-test('the WGSL matrix generator reproduces the fixture matrices A0 and B exactly', async () => {
+test('the WGSL matrix generator reproduces the fixture matrices A0 and B exactly', GPU_LIMIT, async () => {
   const { n, A0, B } = fx.matrix;
   assert.deepEqual((await genMatrixGpu(streamKey(seed, STREAM_MATMUL_A0), n * n)).slice(0, n * n), A0);
   assert.deepEqual((await genMatrixGpu(streamKey(seed, STREAM_MATMUL_B), n * n)).slice(0, n * n), B);
 });
 
-test('the WGSL matrix generator equals the TypeScript one where the count is not a multiple of 32, and writes nothing past it', async () => {
+test('the WGSL matrix generator equals the TypeScript one where the count is not a multiple of 32, and writes nothing past it', GPU_LIMIT, async () => {
   const key = streamKey(seed, STREAM_MATMUL_B);
   for (const n of [4, 12, 20, 144]) {
     const got = await genMatrixGpu(key, n * n);

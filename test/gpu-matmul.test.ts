@@ -7,10 +7,11 @@ import { runMatmulChain } from '../src/proofs/matmul-gpu.js';
 import { chainRef } from '../src/proofs/reference.js';
 import { layerRootsOf, layerTree } from '../src/proofs/matmul-layers.js';
 import { sha256, toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
-describe('GPU SHA-256 against node:crypto', () => {
+describe('GPU SHA-256 against node:crypto', GPU_LIMIT, () => {
   for (const words of [16, 32, 256, 4096]) {
     test(`messages of ${words} words`, async () => {
       const count = 37;
@@ -24,7 +25,7 @@ describe('GPU SHA-256 against node:crypto', () => {
   }
 });
 
-describe('GPU matmul chain equals the CPU reference (v2: layer trees, GPU mask keys, masked fold)', () => {
+describe('GPU matmul chain equals the CPU reference (v2: layer trees, GPU mask keys, masked fold)', GPU_LIMIT, () => {
   for (const [n, K] of [[16, 3], [48, 2], [128, 3]] as const) {
     test(`n=${n} K=${K}: every layer root, captured row and captured layer tree`, async () => {
       const seed = new Uint8Array(randomBytes(32));
@@ -46,7 +47,7 @@ describe('GPU matmul chain equals the CPU reference (v2: layer trees, GPU mask k
   }
 });
 
-describe('a kept chain answers openings without a re-run', () => {
+describe('a kept chain answers openings without a re-run', GPU_LIMIT, () => {
   test('rows and layer trees copied from the kept chain equal the reference, and the chain is freed after', async () => {
     const n = 48;
     const K = 3;

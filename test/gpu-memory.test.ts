@@ -24,6 +24,7 @@ import {
 } from '../src/proofs/memory-size.js';
 import { GpuproofError } from '../src/errors.js';
 import { toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 const hex = (d: Uint8Array): string[] => Array.from({ length: d.length / 32 }, (_, i) => toHex(d.subarray(i * 32, i * 32 + 32)));
@@ -42,7 +43,7 @@ async function rejects(fn: () => unknown, code: string, field?: string): Promise
   return err;
 }
 
-describe('GPU memory proof equals the CPU reference', () => {
+describe('GPU memory proof equals the CPU reference', GPU_LIMIT, () => {
   for (const [C, R, P] of [[1, 64, 3], [2, 64, 4], [3, 128, 3], [5, 64, 5]] as const) {
     test(`C=${C} R=${R} P=${P}: every block digest and captured block`, async () => {
       const seed = new Uint8Array(randomBytes(32));
@@ -72,7 +73,7 @@ describe('GPU memory proof equals the CPU reference', () => {
   });
 });
 
-describe('in place equals two copies', () => {
+describe('in place equals two copies', GPU_LIMIT, () => {
   for (const C of [2, 4, 6]) {
     test(`C=${C}: same digests, fewer bytes`, async () => {
       const seed = new Uint8Array(randomBytes(32));
@@ -92,7 +93,7 @@ describe('in place equals two copies', () => {
   });
 });
 
-describe('a kept X_P answers openings without a re-run', () => {
+describe('a kept X_P answers openings without a re-run', GPU_LIMIT, () => {
   for (const C of [1, 3]) {
     test(`C=${C}: blocks copied from the kept layer equal the reference; not kept unless asked`, async () => {
       const seed = new Uint8Array(randomBytes(32));
@@ -112,7 +113,7 @@ describe('a kept X_P answers openings without a re-run', () => {
   }
 });
 
-describe('many small chunks against the word oracle', () => {
+describe('many small chunks against the word oracle', GPU_LIMIT, () => {
   test('2 MiB in 64 KiB chunks: opened blocks match their digests and recomputed words', async () => {
     const seed = new Uint8Array(randomBytes(32));
     const params = memoryLayout(2, 6, gpu().device.limits, { maxChunkBytes: 64 * 1024 });
@@ -131,7 +132,7 @@ describe('many small chunks against the word oracle', () => {
   });
 });
 
-describe('sizing limits', () => {
+describe('sizing limits', GPU_LIMIT, () => {
   const lava = { maxStorageBufferBindingSize: 128 * MIB, maxBufferSize: 2 ** 32 - 1 };
 
   test('memory.mib and memory.passes: both sides of each bound', () => {
@@ -209,7 +210,7 @@ describe('sizing limits', () => {
   });
 });
 
-describe('allocation failure', () => {
+describe('allocation failure', GPU_LIMIT, () => {
   test('is a GpuproofError naming the sizes, and nothing is left allocated', async () => {
     const { device } = gpu();
     const bytes = device.limits.maxBufferSize + 16 * 1024;

@@ -11,6 +11,7 @@ import { withErrorScopes } from '../src/gpu/scope.js';
 import { createGpuMerkle, merkleFitsGpu, merklePipelines, merkleTreeBytes } from '../src/proofs/merkle-gpu.js';
 import { MerkleTree, merkleLevelSizes } from '../src/proofs/merkle.js';
 import { toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
@@ -34,7 +35,7 @@ async function gpuTree(ctx: GpuContext, leafData: Uint8Array, size: number): Pro
   }
 }
 
-describe('GPU Merkle tree equals the CPU tree', () => {
+describe('GPU Merkle tree equals the CPU tree', GPU_LIMIT, () => {
   for (const size of [1, 2, 3, 5, 7, 8, 13, 64, 65, 1000, 2048]) {
     test(`${size} leaves: root, every leaf hash and every audit path`, async () => {
       const data = new Uint8Array(randomBytes(size * 32));
@@ -55,7 +56,7 @@ describe('GPU Merkle tree equals the CPU tree', () => {
   });
 });
 
-describe('GPU Merkle limits', () => {
+describe('GPU Merkle limits', GPU_LIMIT, () => {
   test('level sizes halve, rounding up, down to one root', () => {
     assert.deepEqual(merkleLevelSizes(1), [1]);
     assert.deepEqual(merkleLevelSizes(5), [5, 3, 2, 1]);

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { useGpu } from './helpers/gpu.js';
 import { probeAllocatableBytes } from '../src/gpu/probe.js';
 import { defaultMemoryMib, MIB } from '../src/proofs/memory-size.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
-test('the probe stops at the cap, takes whole chunks, and frees them', async () => {
+test('the probe stops at the cap, takes whole chunks, and frees them', GPU_LIMIT, async () => {
   const { device } = gpu();
   const a = await probeAllocatableBytes(device, 4 * MIB, 16 * MIB);
   assert.deepEqual(a, { bytes: 16 * MIB, chunks: 4, chunkBytes: 4 * MIB, capped: true });
@@ -18,7 +19,7 @@ test('the probe stops at the cap, takes whole chunks, and frees them', async () 
   assert.equal(c.bytes, 0, 'a cap below one chunk allocates nothing');
 });
 
-test('an allocation the device refuses ends the probe instead of throwing', async () => {
+test('an allocation the device refuses ends the probe instead of throwing', GPU_LIMIT, async () => {
   const { device } = gpu();
   // Larger than maxBufferSize: refused (validation), so the probe reports what it got before.
   const tooBig = device.limits.maxBufferSize + 4;
@@ -27,7 +28,7 @@ test('an allocation the device refuses ends the probe instead of throwing', asyn
   assert.equal(r.capped, false);
 });
 
-test('the production default proves at least 85 % of a probed budget', () => {
+test('the production default proves at least 85 % of a probed budget', GPU_LIMIT, () => {
   const limits = { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 };
   for (const gib of [8, 24, 80, 141]) {
     const budget = gib * 2 ** 30;

@@ -12,6 +12,7 @@ import { chainRef } from '../src/proofs/reference.js';
 import { layerRootsOf } from '../src/proofs/matmul-layers.js';
 import { variantNeedsOf } from '../src/proofs/matmul-tune.js';
 import { toHex } from '../src/util/bytes.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
@@ -36,7 +37,7 @@ for (const n of [48, 144]) {
   });
 }
 
-test('variant table: unique ids, a valid default, unknown ids refused', () => {
+test('variant table: unique ids, a valid default, unknown ids refused', GPU_LIMIT, () => {
   assert.equal(new Set(MATMUL_VARIANTS.map((v) => v.id)).size, MATMUL_VARIANTS.length);
   assert.equal(findVariant(DEFAULT_VARIANT_ID).id, DEFAULT_VARIANT_ID);
   assert.throws(() => findVariant('no-such-kernel'), RangeError);

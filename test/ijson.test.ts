@@ -17,6 +17,7 @@ import { AgentClient, AgentRefusal } from '../src/server/client.js';
 import { FileReplayStore } from '../src/roles/stores.js';
 import type { SignedChallenge } from '../src/protocol/schemas.js';
 import { mutatedText } from './helpers/malformed.js';
+import { NET_LIMIT } from './helpers/limits.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/signatures.json', import.meta.url), 'utf8')) as {
   messages: { challenge: { envelope: SignedChallenge }; commitment: { envelope: unknown } };
@@ -30,7 +31,7 @@ const inputAt = (field: string, says = /duplicate member/) => (e: unknown): bool
   return true;
 };
 
-test('duplicateMember finds the repeated name and its path', () => {
+test('duplicateMember finds the repeated name and its path', NET_LIMIT, () => {
   const found: [string, JsonPath][] = [
     ['{"a":1,"a":2}', ['a']],
     ['{"a":1,"\\u0061":2}', ['a']],
@@ -50,7 +51,7 @@ test('duplicateMember finds the repeated name and its path', () => {
   }
 });
 
-test('duplicateMember passes texts whose names are all unique in their own object', () => {
+test('duplicateMember passes texts whose names are all unique in their own object', NET_LIMIT, () => {
   const clean = [
     '{"a":{"x":1},"b":{"x":1}}',
     '[{"k":0},{"k":0}]',
@@ -68,7 +69,7 @@ test('duplicateMember passes texts whose names are all unique in their own objec
   }
 });
 
-test('deep nesting costs no stack: a duplicate 50 000 levels down is found', () => {
+test('deep nesting costs no stack: a duplicate 50 000 levels down is found', NET_LIMIT, () => {
   const depth = 50_000;
   const text = `${'{"a":'.repeat(depth)}{"z":1,"z":2}${'}'.repeat(depth)}`;
   const path = duplicateMember(text);
@@ -83,7 +84,7 @@ function memberPaths(v: unknown, at: JsonPath = []): JsonPath[] {
   return Object.entries(v).flatMap(([k, x]) => [[...at, k], ...memberPaths(x, [...at, k])]);
 }
 
-test('on random JSON: none found in JSON.stringify output; one repeated name found at its path', () => {
+test('on random JSON: none found in JSON.stringify output; one repeated name found at its path', NET_LIMIT, () => {
   fc.assert(
     fc.property(fc.jsonValue({ maxDepth: 4 }), fc.nat(), fc.boolean(), (value, pick, pretty) => {
       const text = JSON.stringify(value, null, pretty ? 2 : undefined);
@@ -99,14 +100,14 @@ test('on random JSON: none found in JSON.stringify output; one repeated name fou
   );
 });
 
-test('parseIJson: syntax errors name the field (or $) and the source; a duplicate names its path', () => {
+test('parseIJson: syntax errors name the field (or $) and the source; a duplicate names its path', NET_LIMIT, () => {
   assert.throws(() => parseIJson('{"a":'), inputAt('$', /not JSON/));
   assert.throws(() => parseIJson('[', { field: 'executors', source: 'list.json' }), inputAt('executors', /^executors: list\.json: not JSON/));
   assert.throws(() => parseIJson('[{"url":"x","url":"y"}]', { field: 'executors', source: 'list.json' }), inputAt('executors.0.url', /list\.json: duplicate member name "url"/));
   assert.deepEqual(parseIJson('{"a":[1,{"b":2}]}'), { a: [1, { b: 2 }] });
 });
 
-test('a message with a repeated member is refused before its schema, at the repeated member', () => {
+test('a message with a repeated member is refused before its schema, at the repeated member', NET_LIMIT, () => {
   const env = fixtures.messages.challenge.envelope;
   // The cheat: JSON.parse alone would keep the second n and the signature would be checked on it.
   const text = mutatedText(env, { duplicate: ['body', 'matmul', 'n'], value: 4096 });
@@ -115,7 +116,7 @@ test('a message with a repeated member is refused before its schema, at the repe
   assert.doesNotThrow(() => parseJsonText('challenge', JSON.stringify(env)));
 });
 
-test('the class table: a repeated member names class-table.<path>', () => {
+test('the class table: a repeated member names class-table.<path>', NET_LIMIT, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpuproof-ijson-'));
   try {
     const raw = JSON.parse(readFileSync(DEFAULT_CLASS_TABLE_PATH, 'utf8')) as unknown;
@@ -127,7 +128,7 @@ test('the class table: a repeated member names class-table.<path>', () => {
   }
 });
 
-test('a replay store file with a repeated member is refused, naming it', () => {
+test('a replay store file with a repeated member is refused, naming it', NET_LIMIT, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpuproof-ijson-'));
   try {
     const file = join(dir, 'seen.json');
@@ -152,7 +153,7 @@ async function fakeAgent(answers: Record<string, [number, string]>): Promise<{ u
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-test('the attest client refuses agent answers with a repeated member, and ignores such an error body', async () => {
+test('the attest client refuses agent answers with a repeated member, and ignores such an error body', NET_LIMIT, async () => {
   const info = {
     protocol: 1, agent: 'fake', executorKey: 'Kay64UG8yvCyLhqU000LxzYeUm0L/hLIl5S8kyKWbdc=', features: ['matmul'],
     adapters: [{ index: 0, name: null, busy: false, open: true, software: true, report: null }],

@@ -14,6 +14,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { checkFreeSpace } from '../src/ledger/open.js';
 import { buildCli, cliError, REPO_ROOT, runCli } from './helpers/cli.js';
 import { challenge, fillLedger } from './helpers/ledger.js';
+import { notInMutationRun } from './helpers/mutation.js';
 
 let root = '';
 let counter = 0;
@@ -61,7 +62,7 @@ async function validatorKey(): Promise<string> {
   return (keyFile = file);
 }
 
-test('a ledger with garbage in the middle is refused on open by writers, readers, receipts and attest --db, unchanged', async () => {
+test('a ledger with garbage in the middle is refused on open by writers, readers, receipts and attest --db, unchanged', notInMutationRun('spawns the CLI'), async () => {
   const path = filled(40);
   const size = statSync(path).size;
   const pageSize = 4096;
@@ -92,7 +93,7 @@ test('a file that is not a ledger at all is refused, naming the path', () => {
   assert.throws(() => Ledger.open(path, { readonly: true }), failsWith('IO', path, /not a database|not a gpuproof ledger/));
 });
 
-test('a row whose stored receipt does not decode is named by its number and challenge', async () => {
+test('a row whose stored receipt does not decode is named by its number and challenge', notInMutationRun('spawns the CLI'), async () => {
   for (const bad of ['not json', '{}', 'null']) {
     const path = filled(3);
     const db = new Database(path);
@@ -170,7 +171,7 @@ test('a writer refuses a file it may not write at open (as uid 65534 when the te
   }
 });
 
-test('receipts never creates or changes a ledger: missing and empty files are refused, a 0444 copy is listed', async () => {
+test('receipts never creates or changes a ledger: missing and empty files are refused, a 0444 copy is listed', notInMutationRun('spawns the CLI'), async () => {
   const home = newHome();
   const missing = join(root, `l${counter++}`, 'receipts.db');
   const r1 = await runCli(['receipts', '--db', missing, '--json'], { home });
@@ -201,7 +202,7 @@ test('receipts never creates or changes a ledger: missing and empty files are re
   assert.ok(readdirSync(dirname(copy)).every((f) => f === 'receipts.db' || f === 'receipts.db-shm' || (f === 'receipts.db-wal' && statSync(`${copy}-wal`).size === 0)));
 });
 
-test('receipts lists a ledger on a read-only filesystem', { skip: process.getuid?.() !== 0 ? 'needs root for a read-only bind mount' : false }, async (t) => {
+test('receipts lists a ledger on a read-only filesystem', { skip: process.getuid?.() !== 0 ? 'needs root for a read-only bind mount' : false, ...notInMutationRun('spawns the CLI') }, async (t) => {
   const src = join(root, `src${counter++}`);
   const mnt = join(root, `mnt${counter++}`);
   mkdirSync(src);

@@ -14,6 +14,7 @@ import { issueChallenge } from '../src/roles/validator.js';
 import { MemoryReplayStore } from '../src/roles/stores.js';
 import { toB64 } from '../src/util/bytes.js';
 import { postJson, rawRequest } from './helpers/net.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const SIZE = { n: 32, iterations: 2 };
 const validator = generateKeyPair();
@@ -27,17 +28,17 @@ before(async () => {
   one = await startAgent({ keys: keyOne, allow });
   const name = one.slots[0]?.report?.description.split(':')[0] ?? 'llvmpipe';
   two = await startAgent({ keys: keyTwo, allow, adapters: [name, name] });
-});
+}, GPU_LIMIT);
 
 after(async () => {
   await Promise.all([one?.close(5_000), two?.close(5_000)]);
-});
+}, GPU_LIMIT);
 
 const challengeFor = (executor: Uint8Array) => issueChallenge(validator, { executorKey: toB64(executor), matmul: SIZE }, new MemoryReplayStore());
 const machineOf = (r: { cards: { receipt: { body: { measured: Record<string, unknown> } } }[] }) =>
   r.cards[0]?.receipt.body.measured.machine as { cards: number; committed: number; windowMs: number; aggregateGflops: number };
 
-test('two slots: each card runs its own challenge; with both busy the answer is 429', async () => {
+test('two slots: each card runs its own challenge; with both busy the answer is 429', GPU_LIMIT, async () => {
   assert.equal(two.info().adapters.length, 2);
   const [s0, s1] = two.slots as [GpuSlot, GpuSlot];
   assert.ok(s0.tryAcquire());
@@ -53,7 +54,7 @@ test('two slots: each card runs its own challenge; with both busy the answer is 
   }
 });
 
-test('all adapters at once: one receipt per card, judged over the common window', async () => {
+test('all adapters at once: one receipt per card, judged over the common window', GPU_LIMIT, async () => {
   const m = await attest({ keys: validator, url: two.url, size: SIZE, rows: 4, machine: true });
   assert.equal(m.accepted, true, JSON.stringify(m.cards.map((c) => c.reason)));
   assert.deepEqual(m.cards.map((c) => c.adapter).sort(), [0, 1]);
@@ -66,7 +67,7 @@ test('all adapters at once: one receipt per card, judged over the common window'
   assert.ok(fig.aggregateGflops > 0);
 });
 
-test('a machine of several agents: every card challenged at once, all accepted over one window', async () => {
+test('a machine of several agents: every card challenged at once, all accepted over one window', GPU_LIMIT, async () => {
   const rs = await attestMachine({ keys: validator, size: SIZE, rows: 4 }, [{ url: one.url }, { url: two.url, allAdapters: true }]);
   assert.deepEqual(rs.map((r) => r.accepted), [true, true], JSON.stringify(rs.map((r) => r.cards.map((c) => c.reason))));
   assert.deepEqual(rs.map((r) => r.cards.length), [1, 2]);
@@ -74,7 +75,7 @@ test('a machine of several agents: every card challenged at once, all accepted o
   assert.deepEqual([machineOf(rs[0] as never).cards, machineOf(rs[0] as never).committed], [3, 3]);
 });
 
-test('a machine member that never commits fails machine.window for every card', async () => {
+test('a machine member that never commits fails machine.window for every card', GPU_LIMIT, async () => {
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
   const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
@@ -89,7 +90,7 @@ test('a machine member that never commits fails machine.window for every card', 
   assert.match(rs[1]?.cards[0]?.reason ?? '', /challenge\.delivery: cannot reach/);
 });
 
-test('two "cards" that are one card: served one after the other, the common window shows it', async () => {
+test('two "cards" that are one card: served one after the other, the common window shows it', GPU_LIMIT, async () => {
   // Both targets are the one-slot agent: the second challenge waits out a 429 (≥ 1 s) and runs
   // after the first, and that wait is inside the window every card is judged by.
   const rs = await attestMachine({ keys: validator, size: SIZE, rows: 4 }, [{ url: one.url }, { url: one.url }]);
@@ -99,7 +100,7 @@ test('two "cards" that are one card: served one after the other, the common wind
   assert.ok(windowMs >= 1000, `window ${windowMs} ms includes the wait`);
 });
 
-test('close drains in-flight work, then nothing listens', async () => {
+test('close drains in-flight work, then nothing listens', GPU_LIMIT, async () => {
   const inflight = postJson(`${two.url}/v1/challenges`, challengeFor(keyTwo.publicKey));
   while (!two.slots.some((s) => s.isBusy)) await new Promise((r) => setTimeout(r, 2));
   await two.close(10_000);

@@ -27,6 +27,8 @@ import type { MatmulSize } from '../src/proofs/matmul-size.js';
 import { fromB64, fromHex, toB64 } from '../src/util/bytes.js';
 import { assertAccepted, assertRejectedBy as rejectedBy } from './helpers/verdicts.js';
 import { makeParties, type Parties as BaseParties } from './helpers/parties.js';
+import { notInMutationRun, mutationRuns } from './helpers/mutation.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 
@@ -119,8 +121,8 @@ const opened = (mem: Mem): number => Math.min(DEFAULT_OPEN_BLOCKS, mem.mib * 64)
 
 // ---------------------------------------------------------------------------------------------
 
-describe('honest baselines', () => {
-  test('the GPU executor (memory-only challenge, 1 MiB, P=3) passes every check; the CPU cheater, not cheating, commits to the same root', async () => {
+describe('honest baselines', GPU_LIMIT, () => {
+  test('the GPU executor (memory-only challenge, 1 MiB, P=3) passes every check; the CPU cheater, not cheating, commits to the same root', notInMutationRun('GPU'), async () => {
     const p = parties();
     const challenge = p.issue(M1);
     const sent = performance.now();
@@ -167,7 +169,7 @@ describe('honest baselines', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('wrong data under an honest commitment fails memory.words', () => {
+describe('wrong data under an honest commitment fails memory.words', GPU_LIMIT, () => {
   test('one wrong block (every word wrong) is caught whenever it is opened, and only then', () => {
     const p = parties();
     const bad = 37;
@@ -384,7 +386,7 @@ describe('wrong data under an honest commitment fails memory.words', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('openings that do not match the committed root fail memory.paths', () => {
+describe('openings that do not match the committed root fail memory.paths', GPU_LIMIT, () => {
   const bad = 9;
 
   test('data changed after committing; the true block opened over a committed wrong one', () => {
@@ -489,7 +491,7 @@ describe('openings that do not match the committed root fail memory.paths', () =
 
 // ---------------------------------------------------------------------------------------------
 
-describe('dishonest layouts fail memory.layout (or memory.shape)', () => {
+describe('dishonest layouts fail memory.layout (or memory.shape)', GPU_LIMIT, () => {
   test('chunks below the minimum (many cache-sized chunks), though X_P is computed correctly for them', () => {
     const p = parties();
     // 1 MiB: the minimum chunk is a sixteenth (64 KiB, 4 blocks); 2 MiB: 128 KiB.
@@ -568,7 +570,7 @@ describe('dishonest layouts fail memory.layout (or memory.shape)', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('a memory part missing or unasked', () => {
+describe('a memory part missing or unasked', GPU_LIMIT, () => {
   test('a memory challenge committed without a memory part: memory.committed', () => {
     const p = parties();
     honestBaseline(p, M1);
@@ -612,7 +614,7 @@ describe('a memory part missing or unasked', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('openings that answer other blocks fail memory.openings-complete', () => {
+describe('openings that answer other blocks fail memory.openings-complete', GPU_LIMIT, () => {
   test('fewer, other, extra, reordered or duplicated blocks (each genuine, with its real path)', () => {
     const p = parties();
     // 2 MiB (128 blocks): the default 66 leave blocks unasked.
@@ -647,7 +649,7 @@ describe('openings that answer other blocks fail memory.openings-complete', () =
 });
 
 // The cheater's default layout is the one the honest executor would pick on lavapipe.
-test('the cheater\'s default layout is memoryLayout\'s pick for lavapipe\'s limits', () => {
+test('the cheater\'s default layout is memoryLayout\'s pick for lavapipe\'s limits', GPU_LIMIT, () => {
   const p = parties();
   for (const mem of [M1, M2, { mib: 2, passes: 4 }]) {
     const x = new MemoryCheater(p.issue(mem), p.e);

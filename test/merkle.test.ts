@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { EMPTY_ROOT, leafHash, MerkleTree, nodeHash, verifyAuditPath } from '../src/proofs/merkle.js';
 import { concatBytes, fromHex, sha256, toHex, utf8 } from '../src/util/bytes.js';
+import { mutationRuns, notInMutationRun } from './helpers/mutation.js';
 
 interface Inclusion {
   index: number;
@@ -184,11 +185,11 @@ test('property: every audit path verifies, and any single change makes it fail',
         return !verifyAuditPath(leaf, index, size, path, flip(root, posSeed % 32, xor));
       },
     ),
-    { numRuns: 200 },
+    { numRuns: mutationRuns(200, 60) },
   );
 });
 
-test('a million leaves build and open quickly', () => {
+test('a million leaves build and open quickly', notInMutationRun('seconds of hashing'), () => {
   const n = 1 << 20;
   const packed = new Uint8Array(32 * n);
   for (let i = 0; i < n; i++) packed[32 * i] = i & 0xff;

@@ -19,6 +19,7 @@ import { fromB64, toB64 } from '../src/util/bytes.js';
 import { syntheticTranscript } from '../bench/transcript.js';
 import { buildCli, cliError, describeResult, runCli, type JsonObject } from './helpers/cli.js';
 import { assertAccepted, assertRejectedBy } from './helpers/verdicts.js';
+import { notInMutationRun } from './helpers/mutation.js';
 
 const N = 32;
 const ours = generateKeyPair();
@@ -132,7 +133,7 @@ after(() => {
 const failedChecks = (j: JsonObject | undefined): string[] =>
   ((j?.checks ?? []) as { name: string; pass: boolean; reason: string }[]).filter((c) => !c.pass && !c.reason.startsWith('not checked')).map((c) => c.name);
 
-test('verify --validator: a stranger\'s transcript exits 1 on challenge.validator alone; ours exits 0', async () => {
+test('verify --validator: a stranger\'s transcript exits 1 on challenge.validator alone; ours exits 0', notInMutationRun('spawns the CLI'), async () => {
   for (const pin of [OURS, files.oursPub, files.ours]) {
     const r = await runCli([...verifyArgs(theirFiles), '--validator', pin], { home });
     assert.equal(r.code, 1, describeResult(r));
@@ -144,7 +145,7 @@ test('verify --validator: a stranger\'s transcript exits 1 on challenge.validato
   assert.equal(ok.code, 0, describeResult(ok));
 });
 
-test('verify --key (pinned to its public half): a stranger\'s transcript exits 1 and writes no receipt; ours writes one', async () => {
+test('verify --key (pinned to its public half): a stranger\'s transcript exits 1 and writes no receipt; ours writes one', notInMutationRun('spawns the CLI'), async () => {
   const out = join(root, 'receipt-theirs.json');
   const r = await runCli([...verifyArgs(theirFiles), '--key', files.ours, '--out', out], { home });
   assert.equal(r.code, 1, describeResult(r));
@@ -156,7 +157,7 @@ test('verify --key (pinned to its public half): a stranger\'s transcript exits 1
   assert.ok(existsSync(mineOut));
 });
 
-test('verify with neither option runs, and says the verdict is self-consistency only (JSON field and human text)', async () => {
+test('verify with neither option runs, and says the verdict is self-consistency only (JSON field and human text)', notInMutationRun('spawns the CLI'), async () => {
   const r = await runCli(verifyArgs(theirFiles), { home });
   assert.equal(r.code, 0, describeResult(r));
   assert.equal(r.json?.selfConsistencyOnly, true);
@@ -168,7 +169,7 @@ test('verify with neither option runs, and says the verdict is self-consistency 
   assert.doesNotMatch(pinned.stdout, /self-consistent/);
 });
 
-test('verify: a --validator that is not --key\'s, or no usable key, is bad input naming validator', async () => {
+test('verify: a --validator that is not --key\'s, or no usable key, is bad input naming validator', notInMutationRun('spawns the CLI'), async () => {
   const out = join(root, 'receipt-never.json');
   for (const pin of [files.strangerKey, SMALL_ORDER_KEY, files.smallPub]) {
     const r = await runCli([...verifyArgs(mineFiles), '--key', files.ours, '--out', out, '--validator', pin], { home });
@@ -178,7 +179,7 @@ test('verify: a --validator that is not --key\'s, or no usable key, is bad input
   assert.equal(existsSync(out), false);
 });
 
-test('verify: a transcript with a small-order executor key is refused, naming the key', async () => {
+test('verify: a transcript with a small-order executor key is refused, naming the key', notInMutationRun('spawns the CLI'), async () => {
   const r = await runCli([...verifyArgs(smallFiles), '--validator', OURS], { home });
   assert.equal(r.code, 2, describeResult(r));
   assert.equal(cliError(r).field, 'challenge.body.executorKey');

@@ -16,6 +16,7 @@ import {
 } from '../src/protocol/schemas.js';
 import { domainBytes, hashHex, messageHash, signMessage, signingBytes, verifySignature } from '../src/protocol/signing.js';
 import { fromB64, fromHex, sha256, toB64, toHex, utf8 } from '../src/util/bytes.js';
+import { mutationRuns } from './helpers/mutation.js';
 
 const load = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
@@ -209,7 +210,7 @@ test('sign → JSON → parse → verify round trip', () => {
       assert.ok(verifySignature(back));
       assert.equal(hashHex(back), hashHex(env));
     }),
-    { numRuns: 60 },
+    { numRuns: mutationRuns(60, 15) },
   );
 });
 
@@ -223,7 +224,7 @@ test('any single byte flipped in the signed bytes fails verification', () => {
         assert.equal(nacl.sign.detached.verify(bytes, fromB64(env.signature), fromB64(env.signer)), false);
       }
     }),
-    { numRuns: 40 },
+    { numRuns: mutationRuns(40, 10) },
   );
 });
 
@@ -249,7 +250,7 @@ test('any single byte flipped in a message as sent fails verification, unless it
         if (!same) assert.equal(verifySignature(raw), false);
       }
     }),
-    { numRuns: 40 },
+    { numRuns: mutationRuns(40, 10) },
   );
 });
 

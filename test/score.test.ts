@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { GpuproofError } from '../src/errors.js';
 import { classify, claimHolds, DIMENSIONS, FLOOR_KEYS, loadClassTable, TOP_TIER_HEADROOM, type AdapterStrings, type Dimension, type Figures } from '../src/roles/classes.js';
 import { score, SCORE_CAP } from '../src/roles/score.js';
+import { mutationRuns } from './helpers/mutation.js';
 
 const table = loadClassTable();
 const hw = (description: string): AdapterStrings => ({ vendor: '', architecture: '', device: '', description, isSoftware: false });
@@ -47,7 +48,7 @@ test('score never falls as any measured figure rises', () => {
       const after = run({ ...f, [d]: cur + delta }, strings).s.value;
       return after >= before;
     }),
-    { numRuns: 2000 },
+    { numRuns: mutationRuns(2000, 300) },
   );
   // Small steps across one floor, both ways of reaching it.
   fc.assert(
@@ -56,7 +57,7 @@ test('score never falls as any measured figure rises', () => {
       if (cur === undefined || cur === null) return true;
       return run({ ...f, [d]: cur * k }).s.value >= run(f).s.value;
     }),
-    { numRuns: 2000 },
+    { numRuns: mutationRuns(2000, 300) },
   );
 });
 
@@ -72,7 +73,7 @@ test('score does not depend on adapter strings, and stays within its tier', () =
         assert.ok(a.s.headroom >= 1 && a.s.headroom <= SCORE_CAP);
       }
     }),
-    { numRuns: 1000 },
+    { numRuns: mutationRuns(1000, 200) },
   );
 });
 

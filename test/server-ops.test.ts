@@ -20,6 +20,7 @@ import { toB64 } from '../src/util/bytes.js';
 import { dropDawnNotices } from '../src/gpu/native-stderr.js';
 import { buildCli, cliError, runCli } from './helpers/cli.js';
 import { errorOf, rawRequest, spawnServe } from './helpers/net.js';
+import { PROCESS_LIMIT } from './helpers/limits.js';
 
 const SIZE = { n: 64, iterations: 2 };
 const validator = generateKeyPair();
@@ -35,11 +36,11 @@ before(async () => {
     log: (l) => lines.push(l),
     timeouts: { headersMs: 400, requestMs: 800 },
   });
-});
+}, PROCESS_LIMIT);
 
 after(async () => {
   await agent?.close(2_000);
-});
+}, PROCESS_LIMIT);
 
 const challenge = () => JSON.stringify(issueChallenge(validator, { executorKey: toB64(executor.publicKey), matmul: SIZE }, new MemoryReplayStore()));
 const scrape = async (a: Agent = agent): Promise<string> => (await rawRequest(`${a.url}/metrics`, 'GET')).text;
@@ -69,7 +70,7 @@ async function stalled(head: string): Promise<{ socket: Socket; received: () => 
 
 const partialPost = (path: string, extra: string): string => `POST ${path} HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n${extra}\r\n`;
 
-test('GET /healthz answers 200 ready, and /metrics is Prometheus text with the agent\'s series', async () => {
+test('GET /healthz answers 200 ready, and /metrics is Prometheus text with the agent\'s series', PROCESS_LIMIT, async () => {
   const h = await rawRequest(`${agent.url}/healthz`, 'GET');
   assert.deepEqual([h.status, h.json], [200, { status: 'ready' }]);
   const m = await rawRequest(`${agent.url}/metrics`, 'GET');
@@ -83,7 +84,7 @@ test('GET /healthz answers 200 ready, and /metrics is Prometheus text with the a
   assert.match(m.text, /^gpuproof_gpu_job_duration_seconds_bucket\{le="600",job="challenge"\} 0$/m);
 });
 
-test('a POST not declared application/json gets 415 naming content-type, and runs nothing', async () => {
+test('a POST not declared application/json gets 415 naming content-type, and runs nothing', PROCESS_LIMIT, async () => {
   const runs = agent.info().stats.runs;
   for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', '']) {
     const r = await rawRequest(`${agent.url}/v1/challenges`, 'POST', challenge(), { headers: { 'content-type': type } });
@@ -102,7 +103,7 @@ test('a POST not declared application/json gets 415 naming content-type, and run
   assert.equal(agent.info().stats.runs, runs + 2);
 });
 
-test('every request is one JSON log line: time, client, method, path, status, durationMs, signer', async () => {
+test('every request is one JSON log line: time, client, method, path, status, durationMs, signer', PROCESS_LIMIT, async () => {
   lines.length = 0;
   const body = challenge();
   assert.equal((await rawRequest(`${agent.url}/v1/challenges`, 'POST', body)).status, 200);
@@ -137,12 +138,12 @@ async function expectAbort(reason: string, head: string, cut: (s: Socket) => voi
   return s.received();
 }
 
-test('a client that drops mid-body is logged and counted as aborted (client-closed), never as 500', async () => {
+test('a client that drops mid-body is logged and counted as aborted (client-closed), never as 500', PROCESS_LIMIT, async () => {
   await expectAbort('client-closed', `${partialPost('/v1/challenges', 'Content-Length: 5000\r\n')}{"type":"chall`, (s) => void s.destroy());
   await expectAbort('client-closed', `${partialPost('/v1/challenges', 'Transfer-Encoding: chunked\r\n')}8\r\n{"type":\r\n`, (s) => void s.end());
 });
 
-test('readBody rejects a body cut short as RequestAborted (client-closed), not as bad input', async () => {
+test('readBody rejects a body cut short as RequestAborted (client-closed), not as bad input', PROCESS_LIMIT, async () => {
   let settled: ((e: unknown) => void) | undefined;
   const outcome = new Promise<unknown>((r) => (settled = r));
   const server = createServer((req) => void readBody(req, 10_000).then(() => settled?.('resolved'), (e: unknown) => settled?.(e)));
@@ -158,7 +159,7 @@ test('readBody rejects a body cut short as RequestAborted (client-closed), not a
   assert.equal(err.reason, 'client-closed');
 });
 
-test('a slowloris body and a never-ending chunked body hit the request timeout: 408 sent, logged as aborted (timeout)', async () => {
+test('a slowloris body and a never-ending chunked body hit the request timeout: 408 sent, logged as aborted (timeout)', PROCESS_LIMIT, async () => {
   const slow = await expectAbort('timeout', `${partialPost('/v1/challenges', 'Content-Length: 5000\r\n')}{`, () => new Promise((r) => setTimeout(r, 1_500)));
   assert.match(slow, /^HTTP\/1\.1 408 /);
   await expectAbort('timeout', `${partialPost('/v1/challenges', 'Transfer-Encoding: chunked\r\n')}1\r\n{\r\n`, async (s) => {
@@ -169,7 +170,7 @@ test('a slowloris body and a never-ending chunked body hit the request timeout: 
   });
 });
 
-test('headers that never finish are cut at the header timeout and counted as a connection abort', async () => {
+test('headers that never finish are cut at the header timeout and counted as a connection abort', PROCESS_LIMIT, async () => {
   const before = sample(await scrape(), 'gpuproof_http_aborted_total', { endpoint: 'none', reason: 'timeout' });
   const s = await stalled('POST /v1/challenges HTTP/1.1\r\nHost: agent\r\n');
   await new Promise((r) => s.socket.once('close', r));
@@ -177,7 +178,7 @@ test('headers that never finish are cut at the header timeout and counted as a c
   assert.equal(sample(await scrape(), 'gpuproof_http_aborted_total', { endpoint: 'none', reason: 'timeout' }), before + 1);
 });
 
-test('/healthz is 503 device-lost after a device loss, and ready again once the slot has reopened', async () => {
+test('/healthz is 503 device-lost after a device loss, and ready again once the slot has reopened', PROCESS_LIMIT, async () => {
   const slot = agent.slots[0];
   assert.ok(slot);
   const ctx = await slot.context();
@@ -194,7 +195,7 @@ test('/healthz is 503 device-lost after a device loss, and ready again once the 
   assert.equal(sample(text, 'gpuproof_device_opens_total', { adapter: '0' }), agent.info().stats.deviceOpens);
 });
 
-test('a drop under a zero grace is logged as aborted (shutdown), and health says draining meanwhile', async () => {
+test('a drop under a zero grace is logged as aborted (shutdown), and health says draining meanwhile', PROCESS_LIMIT, async () => {
   const own: string[] = [];
   const a = await startAgent({ keys: executor, allow: [toB64(validator.publicKey)], logFormat: 'json', log: (l) => own.push(l) });
   const socket = connect(a.port, '127.0.0.1');
@@ -210,7 +211,7 @@ test('a drop under a zero grace is logged as aborted (shutdown), and health says
   assert.ok(!own.some((l) => l.includes('internal error')));
 });
 
-test('gpuproof serve answers /healthz and /metrics, and its counters move after one attest', async () => {
+test('gpuproof serve answers /healthz and /metrics, and its counters move after one attest', PROCESS_LIMIT, async () => {
   const root = mkdtempSync(join(tmpdir(), 'gpuproof-ops-'));
   await buildCli();
   const key = join(root, 'executor.key');
@@ -243,7 +244,7 @@ test('gpuproof serve answers /healthz and /metrics, and its counters move after 
   }
 });
 
-test('a SIGTERM sent the moment serve prints its listening line stops it cleanly (exit 0, stopped line)', async () => {
+test('a SIGTERM sent the moment serve prints its listening line stops it cleanly (exit 0, stopped line)', PROCESS_LIMIT, async () => {
   const root = mkdtempSync(join(tmpdir(), 'gpuproof-ops-'));
   await buildCli();
   const key = join(root, 'executor.key');

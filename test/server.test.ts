@@ -22,6 +22,7 @@ import { MemoryReplayStore } from '../src/roles/stores.js';
 import { toB64 } from '../src/util/bytes.js';
 import { malformedCases } from './helpers/malformed.js';
 import { errorOf, postJson, rawRequest, type RawResponse } from './helpers/net.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const SIZE = { n: 32, iterations: 2 };
 const validator = generateKeyPair();
@@ -31,11 +32,11 @@ let agent: Agent;
 
 before(async () => {
   agent = await startAgent({ keys: executor, allow: [toB64(validator.publicKey)] });
-});
+}, GPU_LIMIT);
 
 after(async () => {
   await agent?.close(5_000);
-});
+}, GPU_LIMIT);
 
 const challengeFrom = (keys: KeyPair, ttlMs?: number): SignedChallenge =>
   issueChallenge(keys, { executorKey: toB64(executor.publicKey), matmul: SIZE, ...(ttlMs ? { ttlMs } : {}) }, new MemoryReplayStore());
@@ -51,7 +52,7 @@ async function commit(ch: SignedChallenge, a: Agent = agent): Promise<SignedComm
 const openRequestFor = (ch: SignedChallenge, c: SignedCommitment, keys: KeyPair = validator, rows = 4) =>
   makeOpenRequest(keys, ch, c, { sentAt: ch.body.issuedAt, receivedAt: Date.now(), observedMs: 1 }, rows);
 
-test('GET /v1/info names the executor key, the adapter, the features and the limits', async () => {
+test('GET /v1/info names the executor key, the adapter, the features and the limits', GPU_LIMIT, async () => {
   const r = await rawRequest(url('/v1/info'), 'GET');
   assert.equal(r.status, 200);
   const info = AgentInfo.parse(r.json);
@@ -63,7 +64,7 @@ test('GET /v1/info names the executor key, the adapter, the features and the lim
   assert.deepEqual(info.limits, { challengeBytes: MAX_CHALLENGE_BYTES, openRequestBytes: MAX_OPEN_REQUEST_BYTES });
 });
 
-test('an honest round trip over HTTP is accepted with a signed receipt', async () => {
+test('an honest round trip over HTTP is accepted with a signed receipt', GPU_LIMIT, async () => {
   const before = stats();
   const r = await attest({ keys: validator, url: agent.url, size: SIZE, rows: 8 });
   assert.equal(r.accepted, true, JSON.stringify(r.cards[0]?.checks.filter((c) => !c.pass)));
@@ -74,7 +75,7 @@ test('an honest round trip over HTTP is accepted with a signed receipt', async (
   assert.deepEqual([stats().runs - before.runs, stats().openings - before.openings], [1, 1]);
 });
 
-test('an unknown validator key, or a forged signature, gets 403 before any GPU work', async () => {
+test('an unknown validator key, or a forged signature, gets 403 before any GPU work', GPU_LIMIT, async () => {
   const before = stats();
   // Even while the GPU is busy the answer is 403, not 429: the key is judged first.
   const honest = postJson(url('/v1/challenges'), challengeFrom(validator));
@@ -120,7 +121,7 @@ async function runTable(path: string, type: MessageType, valid: unknown, limit: 
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/signatures.json', import.meta.url), 'utf8')) as { messages: Record<MessageType, { envelope: unknown }> };
 
-test('the shared malformed-input table: POST /v1/challenges answers 400/413 naming the field, and runs nothing', async () => {
+test('the shared malformed-input table: POST /v1/challenges answers 400/413 naming the field, and runs nothing', GPU_LIMIT, async () => {
   const before = stats();
   const n = await runTable('/v1/challenges', 'challenge', fixtures.messages.challenge.envelope, MAX_CHALLENGE_BYTES);
   assert.ok(n > 100);
@@ -128,14 +129,14 @@ test('the shared malformed-input table: POST /v1/challenges answers 400/413 nami
   assert.equal(stats().malformed - before.malformed, n);
 });
 
-test('the shared malformed-input table: POST /v1/openings answers 400/413 naming the field, and opens nothing', async () => {
+test('the shared malformed-input table: POST /v1/openings answers 400/413 naming the field, and opens nothing', GPU_LIMIT, async () => {
   const before = stats();
   const n = await runTable('/v1/openings', 'open-request', fixtures.messages['open-request'].envelope, MAX_OPEN_REQUEST_BYTES);
   assert.ok(n > 50);
   assert.equal(stats().openings, before.openings);
 });
 
-test('wrong message types, wrong methods, unknown paths and oversized bodies', async () => {
+test('wrong message types, wrong methods, unknown paths and oversized bodies', GPU_LIMIT, async () => {
   const wrongType = await postJson(url('/v1/challenges'), fixtures.messages.commitment.envelope);
   assert.deepEqual([wrongType.status, errorOf(wrongType).field], [400, 'type']);
   const reqAsChallenge = await postJson(url('/v1/openings'), fixtures.messages.challenge.envelope);
@@ -153,7 +154,7 @@ test('wrong message types, wrong methods, unknown paths and oversized bodies', a
   assert.deepEqual([notUtf8.status, errorOf(notUtf8).field], [400, '$']);
 });
 
-test('a replayed challenge is refused with 409 and not run again', async () => {
+test('a replayed challenge is refused with 409 and not run again', GPU_LIMIT, async () => {
   const ch = challengeFrom(validator);
   await commit(ch);
   const runs = stats().runs;
@@ -163,7 +164,7 @@ test('a replayed challenge is refused with 409 and not run again', async () => {
   assert.equal(stats().runs, runs);
 });
 
-test('challenges for another executor, or expired, are refused with 403 naming the field', async () => {
+test('challenges for another executor, or expired, are refused with 403 naming the field', GPU_LIMIT, async () => {
   const other = issueChallenge(validator, { executorKey: toB64(stranger.publicKey), matmul: SIZE }, new MemoryReplayStore());
   const r = await postJson(url('/v1/challenges'), other);
   assert.deepEqual([r.status, errorOf(r).field], [403, 'body.executorKey']);
@@ -172,7 +173,7 @@ test('challenges for another executor, or expired, are refused with 403 naming t
   assert.deepEqual([e.status, errorOf(e).field], [403, 'body.expiresAt']);
 });
 
-test('one challenge at a time per GPU: others get 429 with Retry-After, and the agent stays up', async () => {
+test('one challenge at a time per GPU: others get 429 with Retry-After, and the agent stays up', GPU_LIMIT, async () => {
   const slot = agent.slots[0] as GpuSlot;
   assert.ok(slot.tryAcquire(), 'the slot is free between tests');
   let held: RawResponse[];
@@ -194,7 +195,7 @@ test('one challenge at a time per GPU: others get 429 with Retry-After, and the 
   await commit(challengeFrom(validator));
 });
 
-test('openings: the same request is answered again identically, another request 409, an unknown hash 404', async () => {
+test('openings: the same request is answered again identically, another request 409, an unknown hash 404', GPU_LIMIT, async () => {
   const ch = challengeFrom(validator);
   const c = await commit(ch);
   const req = openRequestFor(ch, c);
@@ -209,7 +210,7 @@ test('openings: the same request is answered again identically, another request 
   assert.deepEqual([u.status, errorOf(u).field], [404, 'body.challengeHash']);
 });
 
-test('state kept for openings is freed when the challenge expires', async () => {
+test('state kept for openings is freed when the challenge expires', GPU_LIMIT, async () => {
   const ch = challengeFrom(validator, 2_500);
   const pending = stats().pending;
   const c = await commit(ch);
@@ -220,7 +221,7 @@ test('state kept for openings is freed when the challenge expires', async () => 
   assert.deepEqual([r.status, errorOf(r).field], [404, 'body.challengeHash']);
 });
 
-test('a lost device is replaced on the next request', async () => {
+test('a lost device is replaced on the next request', GPU_LIMIT, async () => {
   const slot = agent.slots[0];
   assert.ok(slot);
   const ctx = await slot.context();
@@ -233,7 +234,7 @@ test('a lost device is replaced on the next request', async () => {
   assert.equal(stats().deviceOpens, before.deviceOpens + 1);
 });
 
-test('a challenge with the memory proof is answered over HTTP and verifies', async () => {
+test('a challenge with the memory proof is answered over HTTP and verifies', GPU_LIMIT, async () => {
   const ch = issueChallenge(validator, { executorKey: toB64(executor.publicKey), matmul: MEMORY_ONLY_MATMUL, memory: { mib: 1, passes: MIN_PASSES } }, new MemoryReplayStore());
   const c = await commit(ch);
   assert.ok(c.body.memory, 'the commitment has a memory root');
@@ -245,7 +246,7 @@ test('a challenge with the memory proof is answered over HTTP and verifies', asy
   assert.ok(v.measured.memory && v.measured.memory.capacityGib > 0);
 });
 
-test('commitments name the challenge they answer', async () => {
+test('commitments name the challenge they answer', GPU_LIMIT, async () => {
   const ch = challengeFrom(validator);
   const c = await commit(ch);
   assert.equal(c.body.challengeHash, hashHex(ch));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPair } from '../src/protocol/keys.js';
 import { attest, type AttestResult, type CardResult } from '../src/server/attest.js';
 import { startSimExecutors, type SimFleet } from './helpers/sim-executor.js';
+import { NET_LIMIT } from './helpers/limits.js';
 
 const SIZE = { n: 64, iterations: 2 };
 const validator = generateKeyPair();
@@ -16,12 +17,12 @@ let liar: SimFleet;
 before(async () => {
   honest = await startSimExecutors({ count: 2, computeMs: 120 });
   liar = await startSimExecutors({ count: 1, honest: false });
-});
+}, NET_LIMIT);
 
 after(async () => {
   await honest?.close();
   await liar?.close();
-});
+}, NET_LIMIT);
 
 const card = (r: AttestResult): CardResult => {
   assert.equal(r.error, undefined, JSON.stringify(r.error));
@@ -29,7 +30,7 @@ const card = (r: AttestResult): CardResult => {
   return r.cards[0] as CardResult;
 };
 
-test('an honest simulated executor is accepted after every row check ran and passed', async () => {
+test('an honest simulated executor is accepted after every row check ran and passed', NET_LIMIT, async () => {
   for (const e of honest.executors) {
     const c = card(await attest({ url: e.url, executorKey: e.publicKey, keys: validator, size: SIZE, rows: 16 }));
     assert.equal(c.accepted, true, c.reason ?? '');
@@ -44,7 +45,7 @@ test('an honest simulated executor is accepted after every row check ran and pas
   assert.equal(honest.stats.openings, 2);
 });
 
-test('the window is padded to computeMs and the executor signs that time, so stretch = observed − reported', async () => {
+test('the window is padded to computeMs and the executor signs that time, so stretch = observed − reported', NET_LIMIT, async () => {
   const e = honest.executors[0];
   assert.ok(e);
   const c = card(await attest({ url: e.url, executorKey: e.publicKey, keys: validator, size: SIZE, rows: 8 }));
@@ -55,7 +56,7 @@ test('the window is padded to computeMs and the executor signs that time, so str
   assert.equal(c.observedMs, m.observedMs);
 });
 
-test('a wrong answer (zero rows committed) is rejected by the row check, not by anything cheaper', async () => {
+test('a wrong answer (zero rows committed) is rejected by the row check, not by anything cheaper', NET_LIMIT, async () => {
   const e = liar.executors[0];
   assert.ok(e);
   const c = card(await attest({ url: e.url, executorKey: e.publicKey, keys: validator, size: SIZE, rows: 8 }));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { GpuproofError } from '../src/errors.js';
 import { FileReplayStore } from '../src/roles/stores.js';
 import { buildCli, cliError, runCli } from './helpers/cli.js';
+import { notInMutationRun } from './helpers/mutation.js';
 
 let root = '';
 let counter = 0;
@@ -74,7 +75,7 @@ test('a good replay file round-trips, and a missing one starts empty', () => {
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { seen: { [ID]: expires }, issued: { [ID]: { id: ID, hash: HASH, expiresAt: expires, sentAt: 1, answered: true } } });
 });
 
-test('gpuproof serve refuses to start (exit 2) on a bad seen.json, naming the file and the field', async () => {
+test('gpuproof serve refuses to start (exit 2) on a bad seen.json, naming the file and the field', notInMutationRun('spawns the CLI'), async () => {
   const home = join(root, `home${counter++}`);
   mkdirSync(join(home, 'agent'), { recursive: true });
   const keygen = await runCli(['keygen', '--out', join(home, 'executor.key'), '--json'], { home });

@@ -16,6 +16,7 @@ import { bindInOrder, dispatchSize, readBuffer, storageBuffer, uniformBuffer } f
 import { getPipeline } from '../src/gpu/shaders.js';
 import { toHex } from '../src/util/bytes.js';
 import { layerRootsOf } from '../src/proofs/matmul-layers.js';
+import { GPU_LIMIT } from './helpers/limits.js';
 
 const gpu = useGpu();
 const i8x8 = { type: 'i8', M: 8, N: 8, K: 8 } as const;
@@ -28,7 +29,7 @@ const needs = (over: Partial<VariantNeeds> = {}): VariantNeeds => ({
   ...over,
 });
 
-describe('tensor variants without a GPU', () => {
+describe('tensor variants without a GPU', GPU_LIMIT, () => {
   test('ids round-trip; malformed, out-of-range and non-canonical ids are refused', () => {
     const p: TensorParams = { ...f16x16, TM: 4, TN: 2, WG: 128 };
     assert.equal(tensorId(p), 'tensor-f16-16x16x16-t4x2-w128');
@@ -110,7 +111,7 @@ async function runKernel(label: string, files: string[], defines: Record<string,
   }
 }
 
-describe('pack and unpad kernels (any adapter)', () => {
+describe('pack and unpad kernels (any adapter)', GPU_LIMIT, () => {
   const n = 21;
   const np = 32;
   const { A0 } = chainInputs(new Uint8Array(randomBytes(32)), n);
@@ -145,7 +146,7 @@ describe('pack and unpad kernels (any adapter)', () => {
   }
 });
 
-describe('the tensor path on the adapter', () => {
+describe('the tensor path on the adapter', GPU_LIMIT, () => {
   test('every tensor candidate is bit-exact with the CPU reference (padding at n = 48 and 144)', async (t) => {
     const cands = candidateVariants(gpu().device.limits, variantNeedsOf(gpu())).filter((v) => v.tensor);
     if (!gpu().device.features.has(SUBGROUP_MATRIX_FEATURE)) return t.skip(`${gpu().report.description} has no ${SUBGROUP_MATRIX_FEATURE}`);

@@ -21,6 +21,7 @@ import { attest } from '../src/server/attest.js';
 import { verifySignature } from '../src/protocol/signing.js';
 import { toB64 } from '../src/util/bytes.js';
 import { buildCli, cliError, describeResult, runCli } from './helpers/cli.js';
+import { PROCESS_LIMIT } from './helpers/limits.js';
 
 const v = generateKeyPair();
 const KEY = toB64(v.publicKey);
@@ -30,14 +31,14 @@ let root = '';
 before(() => {
   pool = createVerifyPool({ size: 1 });
   root = mkdtempSync(join(tmpdir(), 'gpuproof-pool-'));
-});
+}, PROCESS_LIMIT);
 
 after(async () => {
   await pool.close();
   if (root) rmSync(root, { recursive: true, force: true });
-});
+}, PROCESS_LIMIT);
 
-test('the pool returns the very verdict verifyProof returns: accepted (exact and Freivalds) and rejected', async () => {
+test('the pool returns the very verdict verifyProof returns: accepted (exact and Freivalds) and rejected', PROCESS_LIMIT, async () => {
   const exact = syntheticTranscript(64, 8, v);
   const freivalds = syntheticTranscript(256, 8, v);
   const stranger = syntheticTranscript(64, 8);
@@ -55,7 +56,7 @@ test('the pool returns the very verdict verifyProof returns: accepted (exact and
   await assert.rejects(inProcess.verify(stranger, null), /closed/);
 });
 
-test('a job that throws, or cannot be copied to a worker, rejects with its error, and the same pool goes on verifying', async () => {
+test('a job that throws, or cannot be copied to a worker, rejects with its error, and the same pool goes on verifying', PROCESS_LIMIT, async () => {
   const broken = { challenge: null } as unknown as VerifyInput;
   await assert.rejects(pool.verify(broken, KEY), (err: unknown) => err instanceof GpuproofError && err.code === 'INTERNAL' && /null/.test(err.message));
   const uncloneable = { ...syntheticTranscript(64, 4, v), extra: () => 1 } as unknown as VerifyInput;
@@ -63,7 +64,7 @@ test('a job that throws, or cannot be copied to a worker, rejects with its error
   assert.equal((await pool.verify(syntheticTranscript(64, 4, v), KEY)).accepted, true);
 });
 
-test('sizes: default is cores − 1 and at least 1; out of range is an INPUT error naming verify-workers', () => {
+test('sizes: default is cores − 1 and at least 1; out of range is an INPUT error naming verify-workers', PROCESS_LIMIT, () => {
   assert.ok(defaultVerifyWorkers() >= 1);
   assert.equal(createVerifyPool().size, defaultVerifyWorkers());
   for (const size of [-1, 1.5, 257]) {
@@ -71,7 +72,7 @@ test('sizes: default is cores − 1 and at least 1; out of range is an INPUT err
   }
 });
 
-test('--verify-workers: attest and validate refuse a bad count with exit 2 naming it, before any network or GPU work', async () => {
+test('--verify-workers: attest and validate refuse a bad count with exit 2 naming it, before any network or GPU work', PROCESS_LIMIT, async () => {
   await buildCli();
   const home = join(root, 'home');
   mkdirSync(home);
@@ -86,7 +87,7 @@ test('--verify-workers: attest and validate refuse a bad count with exit 2 namin
   }
 });
 
-test('a worker that dies fails only the job it held; a fresh worker takes the next', async () => {
+test('a worker that dies fails only the job it held; a fresh worker takes the next', PROCESS_LIMIT, async () => {
   // A stand-in worker: exits on the key 'crash', otherwise answers an accepted verdict.
   const entry = join(root, 'crashing-worker.mjs');
   writeFileSync(entry, `import { parentPort } from 'node:worker_threads';
@@ -105,7 +106,7 @@ parentPort.on('message', (j) => { if (j.validatorKey === 'crash') process.exit(7
   await assert.rejects(p.verify(syntheticTranscript(16, 1, v), KEY), /closed/);
 });
 
-test('an idle worker does not keep its process alive: a script that never closes the pool exits', () => {
+test('an idle worker does not keep its process alive: a script that never closes the pool exits', PROCESS_LIMIT, () => {
   const script = join(root, 'no-close.mts');
   const src = (rel: string): string => pathToFileURL(join(import.meta.dirname, rel)).href;
   writeFileSync(script, `import { createVerifyPool } from '${src('../src/roles/verify-pool.ts')}';
@@ -118,7 +119,7 @@ createVerifyPool({ size: 2 }).verify(t, null).then((r) => console.log('verdict',
   assert.match(r.stdout, /verdict true/, 'a busy worker did hold the process until its verdict came');
 });
 
-test('attest verifies through the pool; a pool that fails still ends in a signed receipt naming verification.completed', async () => {
+test('attest verifies through the pool; a pool that fails still ends in a signed receipt naming verification.completed', PROCESS_LIMIT, async () => {
   const agent = await startAgent({ keys: generateKeyPair(), allow: [KEY] });
   const size = { n: 32, iterations: 2 };
   try {
@@ -187,7 +188,7 @@ parentPort.on('message', (ms) => setTimeout(() => parentPort.postMessage('commit
   }
 }
 
-test('a slow verification on the pool does not stretch another executor\'s observed window; in-process it does', async (t) => {
+test('a slow verification on the pool does not stretch another executor\'s observed window; in-process it does', PROCESS_LIMIT, async (t) => {
   assert.equal((await pool.verify(syntheticTranscript(64, 1, v), KEY)).accepted, true, 'warm-up');
   const computeMs = 40;
   const inProcess = await windowDuring(async () => verifyProof(slow, KEY), computeMs);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MUTATION_RUN } from './mutation.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO_ROOT, 'bin', 'gpuproof.js');
@@ -47,6 +48,8 @@ let built: Promise<void> | undefined;
  * still emits (exit 2) and the type check is `npm test`'s own first step; a failure to emit does.
  */
 export function buildCli(): Promise<void> {
+  // The mutation run leaves every CLI test out (notInMutationRun): no build per test file and mutant.
+  if (MUTATION_RUN) return Promise.resolve();
   built ??= new Promise<void>((resolve, reject) => {
     execFile(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: REPO_ROOT, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const emitted = existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'));

@@ -1,0 +1,60 @@
+// The groups of the mutation run (docs/testing.md, "The mutation run"): one Stryker run each,
+// stryker.config.mjs running the one MUTATION_GROUP names and scripts/mutation.mjs all of them in
+// turn, merging their reports. A group's files are mutated and tested only against the group's
+// own fast CPU test files (run as the .js tsc emits beside each .ts in Stryker's sandbox). For
+// each mutant Stryker runs only the test files whose dry run reached it, in the order listed here
+// (the one that kills most mutants soonest first), and stops at the first failure. A file may be
+// narrowed to the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU
+// work). MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
+export const GROUPS = {
+  protocol: {
+    mutate: [
+      'src/protocol/signing.ts',
+      'src/protocol/ed25519-strict.ts',
+      'src/protocol/parse.ts',
+      'src/protocol/ijson.ts',
+      'src/protocol/canonical.ts',
+      'src/protocol/keys.ts',
+      'src/protocol/schemas.ts',
+    ],
+    tests: ['protocol-edges', 'keys-files', 'protocol', 'ed25519-strict', 'malformed', 'keys', 'ijson'],
+  },
+  proofs: {
+    mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],
+    tests: ['freivalds', 'freivalds-sweep', 'merkle', 'merkle-edges', 'matmul-v2-vectors'],
+  },
+  roles: {
+    mutate: [
+      'src/roles/verifier.ts',
+      'src/roles/verifier-matmul.ts',
+      'src/roles/verifier-memory.ts',
+      'src/roles/verifier-alu.ts',
+      'src/roles/validator.ts',
+      // checkChallenge, and answerOpenings' request checks: what the executor refuses before the GPU.
+      'src/roles/executor.ts:75-82',
+      'src/roles/executor.ts:159-168',
+    ],
+    // The cheat files (cheats, memory-cheats, alu-cheats) cover the same code but killed nothing
+    // these two did not in the first runs, at ten times the time per mutant.
+    tests: ['verifier-checks', 'role-checks'],
+  },
+  storage: {
+    mutate: ['src/roles/stores.ts', 'src/ledger/ledger.ts'],
+    tests: ['stores', 'ledger', 'ledger-disk'],
+  },
+  agent: {
+    // The admission path: allow list, signature, the challenge's rules, the open request's binding.
+    mutate: [
+      'src/server/agent.ts:119-125',
+      'src/server/agent.ts:160-171',
+      'src/server/agent.ts:180-193',
+      'src/server/agent.ts:226-235',
+      'src/server/agent.ts:300-303',
+    ],
+    tests: ['agent-admission'],
+  },
+  score: {
+    mutate: ['src/roles/score.ts'],
+    tests: ['score'],
+  },
+};
