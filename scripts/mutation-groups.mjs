@@ -45,11 +45,11 @@ export const GROUPS = {
   agent: {
     // The admission path: allow list, signature, the challenge's rules, the open request's binding.
     mutate: [
-      'src/server/agent.ts:119-125',
-      'src/server/agent.ts:160-171',
-      'src/server/agent.ts:180-193',
-      'src/server/agent.ts:226-235',
-      'src/server/agent.ts:300-303',
+      'src/server/agent.ts:134-140',
+      'src/server/agent.ts:175-186',
+      'src/server/agent.ts:195-208',
+      'src/server/agent.ts:241-250',
+      'src/server/agent.ts:315-318',
     ],
     tests: ['agent-admission'],
   },
