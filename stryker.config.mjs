@@ -18,15 +18,18 @@ export default {
   // Message text for people (check reasons, error messages) is not mutated: see that file.
   ignorers: ['messages'],
   mutate,
+  // One node process a mutant runs all the group's test files, compiled to plain .js (no tsx):
+  // each but the last is preloaded with --import, in order, and the last is the entry. A mutant's
+  // run stops at the first failing test (forceBail); a survivor pays one start-up, not one a file.
   tap: {
-    testFiles: group.tests.map((t) => `test/${t}.test.js`),
-    // Plain node on the compiled .js: no tsx start-up per mutant.
-    nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
+    testFiles: [`test/${group.tests.at(-1)}.test.js`],
+    nodeArgs: [...group.tests.slice(0, -1).flatMap((t) => ['--import', `./test/${t}.test.js`]), '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
   // Once per run, in the sandbox: every .ts of src/ and test/ to a .js beside it, types unchecked.
   buildCommand: 'tsc -p tsconfig.mutation.json',
-  // The TAP runner's per-test coverage is per test file: a mutant runs only the files that reach it.
+  // Per test file for the TAP runner, here the group's one process: a mutant no test reaches is
+  // reported as such and not run.
   coverageAnalysis: 'perTest',
   concurrency: 2,
   // A mutant is cut (and counted as detected: it looped) at 1.5 × its test files' unmutated time

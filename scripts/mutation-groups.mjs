@@ -1,11 +1,11 @@
 // The groups of the mutation run (docs/testing.md, "The mutation run"): one Stryker run each,
 // stryker.config.mjs running the one MUTATION_GROUP names and scripts/mutation.mjs all of them in
 // turn, merging their reports. A group's files are mutated and tested only against the group's
-// own fast CPU test files (run as the .js tsc emits beside each .ts in Stryker's sandbox). For
-// each mutant Stryker runs only the test files whose dry run reached it, in the order listed here
-// (the one that kills most mutants soonest first), and stops at the first failure. A file may be
-// narrowed to the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU
-// work). MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
+// own fast CPU test files, run together in one node process a mutant (as the .js tsc emits beside
+// each .ts in Stryker's sandbox), in the order listed here: the files that kill most mutants
+// soonest first, since a mutant's run stops at its first failing test. A file may be narrowed to
+// the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU work).
+// MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
 export const GROUPS = {
   protocol: {
     mutate: [
@@ -17,7 +17,8 @@ export const GROUPS = {
       'src/protocol/keys.ts',
       'src/protocol/schemas.ts',
     ],
-    tests: ['protocol-edges', 'keys-files', 'protocol', 'ed25519-strict', 'malformed', 'keys', 'ijson'],
+    // keys-files first: it redirects keys.ts's filesystem import, so it must load keys.ts itself.
+    tests: ['keys-files', 'protocol-edges', 'ed25519-strict', 'keys', 'malformed', 'ijson', 'protocol'],
   },
   proofs: {
     mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],
@@ -40,7 +41,7 @@ export const GROUPS = {
   },
   storage: {
     mutate: ['src/roles/stores.ts', 'src/ledger/ledger.ts'],
-    tests: ['stores', 'ledger', 'ledger-disk'],
+    tests: ['stores-checks', 'ledger-checks', 'stores', 'ledger', 'ledger-disk'],
   },
   agent: {
     // The admission path: allow list, signature, the challenge's rules, the open request's binding.
@@ -55,6 +56,6 @@ export const GROUPS = {
   },
   score: {
     mutate: ['src/roles/score.ts'],
-    tests: ['score'],
+    tests: ['score-checks', 'score'],
   },
 };

@@ -14,6 +14,7 @@ const MESSAGE_ARG = {
   inputError: 1, // inputError(field, message)
   httpError: 1, // httpError(code, message, field, headers)
   fileError: 2, // stores.ts fileError(path, field, message, cause)
+  guard: 0, // ledger.ts guard(doing, fn): what it was doing, for the storage error's message
   GpuproofError: 1, // new GpuproofError(code, message, options)
   Error: 0,
   RangeError: 0,

@@ -124,6 +124,17 @@ describe('POST /v1/challenges', NET_LIMIT, () => {
     await commit(one, challengeBy(validator));
     await refused(one, '/v1/challenges', challengeBy(validator), 429, 'BUSY', null);
   });
+  test('admission comes before any slot: with every slot busy or no room for pending state, a bad challenge is still 403 and a replay 409', async () => {
+    const a = await agentWith();
+    const seen = challengeBy(validator);
+    await commit(a, seen);
+    assert.ok(a.slots[0]?.tryAcquire());
+    await refused(a, '/v1/challenges', challengeBy(validator, { executorKey: toB64(stranger.publicKey) }), 403, 'REFUSED', 'body.executorKey');
+    await refused(a, '/v1/challenges', seen, 409, 'REPLAY', 'body.id');
+    a.slots[0]?.release();
+    const full = await agentWith({ maxPending: 0 });
+    await refused(full, '/v1/challenges', challengeBy(validator, {}, Date.now() + 6 * 60_000), 403, 'REFUSED', 'body.issuedAt');
+  });
 });
 
 describe('POST /v1/openings', NET_LIMIT, () => {
