@@ -17,8 +17,9 @@ export const GROUPS = {
       'src/protocol/keys.ts',
       'src/protocol/schemas.ts',
     ],
-    // keys-files first: it redirects keys.ts's filesystem import, so it must load keys.ts itself.
-    tests: ['keys-files', 'protocol-edges', 'ed25519-strict', 'keys', 'malformed', 'ijson', 'protocol'],
+    // keys-files before any file that imports keys.ts: it redirects keys.ts's filesystem import,
+    // so it must be the one to load keys.ts. The slowest files (malformed, protocol) last.
+    tests: ['protocol-edges', 'keys-files', 'ed25519-strict', 'keys', 'ijson', 'malformed', 'protocol'],
   },
   proofs: {
     mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],
