@@ -1,11 +1,11 @@
 // The groups of the mutation run (docs/testing.md, "The mutation run"): one Stryker run each,
 // stryker.config.mjs running the one MUTATION_GROUP names and scripts/mutation.mjs all of them in
 // turn, merging their reports. A group's files are mutated and tested only against the group's
-// own fast CPU test files, run together in one node process a mutant (as the .js tsc emits beside
-// each .ts in Stryker's sandbox), in the order listed here: the files that kill most mutants
-// soonest first, since a mutant's run stops at its first failing test. A file may be narrowed to
-// the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU work).
-// MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
+// own fast CPU test files (as the .js tsc emits beside each .ts in Stryker's sandbox), each file
+// its own node process; for each mutant, only the files that reach it run, in the order listed
+// here, until one fails: the files that kill most mutants for the least time first. A file may be
+// narrowed to the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU
+// work). MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
 export const GROUPS = {
   protocol: {
     mutate: [
@@ -17,8 +17,8 @@ export const GROUPS = {
       'src/protocol/keys.ts',
       'src/protocol/schemas.ts',
     ],
-    // keys-files first: it redirects keys.ts's filesystem import, so it must load keys.ts itself.
-    tests: ['keys-files', 'protocol-edges', 'ed25519-strict', 'keys', 'malformed', 'ijson', 'protocol'],
+    // The slowest files (malformed, protocol: seconds of work at import and in tweetnacl) last.
+    tests: ['protocol-edges', 'keys-files', 'ed25519-strict', 'keys', 'ijson', 'malformed', 'protocol'],
   },
   proofs: {
     mutate: ['src/proofs/freivalds.ts', 'src/proofs/freivalds-sweep.ts', 'src/proofs/merkle.ts'],

@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
+import { connect, type Socket } from 'node:net';
 import { generateKeyPair, type KeyPair } from '../src/protocol/keys.js';
 import { parseMessage } from '../src/protocol/parse.js';
 import type { SignedChallenge, SignedCommitment, SignedOpenRequest } from '../src/protocol/schemas.js';
@@ -259,6 +260,57 @@ describe('routes', NET_LIMIT, () => {
     assert.equal(cpuExecutor.runs, runs);
     assert.equal((await rawRequest(`${agent.url}/healthz`, 'GET', undefined, { headers: { 'content-type': 'text/plain' } })).status, 200);
   });
+});
+
+test('while the agent drains, a request whose headers end after close() is 503, except /healthz (draining) and /metrics', NET_LIMIT, async () => {
+  const a = await agentWith();
+  const port = Number(new URL(a.url).port);
+  const sockets: { s: Socket; out: () => string }[] = [];
+  const open = (): { s: Socket; out: () => string } => {
+    const s = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    s.on('data', (b: Buffer) => chunks.push(b));
+    s.on('error', () => undefined);
+    const c = { s, out: () => Buffer.concat(chunks).toString('utf8') };
+    sockets.push(c);
+    return c;
+  };
+  let release!: () => void;
+  cpuExecutor.gate = new Promise((r) => (release = r));
+  try {
+    // A challenge held in its run keeps the drain waiting; three requests have sent all but the
+    // end of their headers (a connection mid-request is not idle, so it is not closed).
+    const body = JSON.stringify(challengeBy(validator));
+    open().s.write(`POST /v1/challenges HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    while (!a.slots[0]?.isBusy) await new Promise((r) => setTimeout(r, 5));
+    const [health, info, metrics] = ['/healthz', '/v1/info', '/metrics'].map((path) => {
+      const c = open();
+      c.s.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n`);
+      return c;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = a.close(5000);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const c of [health, info, metrics]) c?.s.write('\r\n');
+    const answered = async (c: { out: () => string } | undefined): Promise<string> => {
+      for (let i = 0; i < 400 && !/\r\n\r\n/.test(c?.out() ?? ''); i++) await new Promise((r) => setTimeout(r, 5));
+      return c?.out() ?? '';
+    };
+    const h = await answered(health);
+    const i = await answered(info);
+    const m = await answered(metrics);
+    assert.match(h, /^HTTP\/1\.1 503 /, h);
+    assert.match(h, /"status":"draining"/, h);
+    assert.match(i, /^HTTP\/1\.1 503 /, i);
+    assert.match(i, /"code":"UNAVAILABLE"/, i);
+    assert.match(m, /^HTTP\/1\.1 200 /, m);
+    release();
+    await closing;
+  } finally {
+    cpuExecutor.gate = undefined;
+    release();
+    for (const c of sockets) c.s.destroy();
+  }
 });
 
 test('the challenge hash keys the pending state: a request naming it opens exactly that proof', NET_LIMIT, async () => {

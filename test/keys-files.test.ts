@@ -93,7 +93,7 @@ test('a missing directory is IO with its cause (ENOENT); a path under a regular 
 test('writing key files leaves no file descriptor open', async () => {
   const dir = freshDir();
   const before = openFds();
-  for (let i = 0; i < 5; i++) await writeKeyFiles(join(dir, `k${i}.key`), kp);
+  await writeKeyFiles(join(dir, 'k0.key'), kp);
   await assert.rejects(writeKeyFile(join(dir, 'k0.key'), kp));
   assert.equal(openFds(), before);
 });

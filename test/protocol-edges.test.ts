@@ -5,7 +5,7 @@
 // capped file reader on files of exactly the cap and one byte more.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -131,4 +131,18 @@ test('readCapped: a path that cannot be read is IO (a directory, a missing file)
   mkdirSync(sub);
   await assert.rejects(readCapped(sub, 100), (e: unknown) => e instanceof GpuproofError && e.code === 'IO' && (e.cause as NodeJS.ErrnoException).code === 'EISDIR');
   await assert.rejects(readCapped(join(dir, 'missing'), 100), (e: unknown) => e instanceof GpuproofError && e.code === 'IO' && (e.cause as NodeJS.ErrnoException).code === 'ENOENT');
+});
+
+test('readMessageFile: bytes that are not UTF-8 are refused even inside a free-text field, and no descriptor stays open', async () => {
+  const good = JSON.stringify(commitment);
+  const at = good.indexOf('"description":"') + '"description":"'.length;
+  const bad = Buffer.concat([Buffer.from(good.slice(0, at)), Buffer.from([0xff]), Buffer.from(good.slice(at))]);
+  const path = file(bad);
+  await assert.rejects(readMessageFile('commitment', path), errorAt('INPUT', '$'));
+  const fds = readdirSync('/proc/self/fd').length;
+  for (let i = 0; i < 3; i++) {
+    await readCapped(path, 1 << 20);
+    await assert.rejects(readCapped(path, 10));
+  }
+  assert.equal(readdirSync('/proc/self/fd').length, fds);
 });
