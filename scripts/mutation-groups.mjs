@@ -5,7 +5,29 @@
 // its own node process; for each mutant, only the files that reach it run, in the order listed
 // here, until one fails: the files that kill most mutants for the least time first. A file may be
 // narrowed to the line ranges CPU tests reach (executor.ts, agent.ts: the checks before any GPU
-// work). MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
+// work), found by the text that opens and closes each range (span), so that an edit above a range
+// moves it and an edit of its first or last line stops the run instead of mutating other code.
+// MUTATION_FILES=<part of a path>[,…] narrows a run to the matching files.
+import { readFileSync } from 'node:fs';
+
+/**
+ * `file:a-b` for the lines from the first one holding `from` to the first one at or after it
+ * holding `to`, and the closing-bracket lines right after it (a block's mutant spans its closing
+ * line); throws when either text is missing, so a range never silently drifts.
+ */
+export function span(file, from, to) {
+  const lines = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').split('\n');
+  const a = lines.findIndex((l) => l.includes(from));
+  const b = a < 0 ? -1 : lines.findIndex((l, i) => i >= a && l.includes(to));
+  if (a < 0 || b < 0) throw new Error(`mutation range of ${file}: no line holds ${JSON.stringify(a < 0 ? from : to)}; update scripts/mutation-groups.mjs`);
+  let end = b;
+  while (/^\s*[}\])][}\]);,]*\s*$/.test(lines[end + 1] ?? '')) end++;
+  return `${file}:${a + 1}-${end + 1}`;
+}
+
+const EXECUTOR = 'src/roles/executor.ts';
+const AGENT = 'src/server/agent.ts';
+
 export const GROUPS = {
   protocol: {
     mutate: [
@@ -32,8 +54,8 @@ export const GROUPS = {
       'src/roles/verifier-alu.ts',
       'src/roles/validator.ts',
       // checkChallenge, and answerOpenings' request checks: what the executor refuses before the GPU.
-      'src/roles/executor.ts:75-82',
-      'src/roles/executor.ts:159-168',
+      span(EXECUTOR, 'export function checkChallenge(', 'replays are refused'),
+      span(EXECUTOR, 'export async function answerOpenings(', 'is outside the'),
     ],
     // The cheat files (cheats, memory-cheats, alu-cheats) cover the same code but killed nothing
     // these two did not in the first runs, at ten times the time per mutant.
@@ -46,11 +68,11 @@ export const GROUPS = {
   agent: {
     // The admission path: allow list, signature, the challenge's rules, the open request's binding.
     mutate: [
-      'src/server/agent.ts:134-140',
-      'src/server/agent.ts:175-186',
-      'src/server/agent.ts:195-208',
-      'src/server/agent.ts:241-250',
-      'src/server/agent.ts:315-318',
+      span(AGENT, 'const allowed = <K', 'signature does not verify'),
+      span(AGENT, 'async function postChallenge(', 'const slot = acquireAny(slots)'),
+      span(AGENT, 'async function postOpenings(', 'const slot = acquireAny(slots, entry.slot)'),
+      span(AGENT, 'async function route(', 'await r[1](req, res, ex)'),
+      span(AGENT, 'function asReplay(', 'return err;'),
     ],
     tests: ['agent-admission'],
   },
