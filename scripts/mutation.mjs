@@ -9,6 +9,7 @@
 //   npm run mutation                                  the whole run (about an hour on 2 cores)
 //   MUTATION_FILES=freivalds npm run mutation        one target, for work on its survivors
 //   node scripts/mutation.mjs --summarize             re-read the last report, no Stryker run
+//   node scripts/mutation.mjs --summarize --update-lines   and move listed mutants to their new lines
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, totalmem } from 'node:os';
@@ -73,6 +74,7 @@ async function main() {
   }
   const equivalents = JSON.parse(readFileSync(EQUIVALENT, 'utf8')).mutants;
   const summary = summarize(report, equivalents);
+  if (args.includes('--update-lines') && summary.movedEquivalents.length > 0) updateLines(summary.movedEquivalents);
   const partial = narrowed || groups.length !== Object.keys(GROUPS).length;
   const result = {
     kind: 'mutation',
@@ -109,41 +111,39 @@ export function summarize(report, equivalents) {
   const files = {};
   const survivors = [];
   const equivalent = [];
-  const used = new Set();
   const totals = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, outOfReach: 0, ignored: 0, invalid: 0 };
+  const undetected = [];
   for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const lines = f.source.split('\n');
     const t = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, messageOnly: 0, outOfReach: 0, ignored: 0, invalid: 0 };
+    files[file] = t;
     for (const m of f.mutants) {
       t.mutants++;
-      if (m.status === 'Ignored') {
-        t.ignored++;
-        continue;
-      }
-      if (INVALID.has(m.status)) {
-        t.invalid++;
-        continue;
-      }
-      if (m.status === 'Killed') t.killed++;
+      if (m.status === 'Ignored') t.ignored++;
+      else if (INVALID.has(m.status)) t.invalid++;
+      else if (m.status === 'Killed') t.killed++;
       else if (m.status === 'Timeout') t.timeout++;
-      if (!UNDETECTED.has(m.status)) continue;
-      const entry = describe(file, lines, m);
-      const eq = equivalents.findIndex((e) => e.file === file && e.line === entry.line && e.mutator === entry.mutator && e.replacement === entry.replacement && (e.original === undefined || e.original === entry.original));
-      const listed = eq >= 0 ? equivalents[eq] : undefined;
-      if (listed) used.add(eq);
-      if (listed && listed.kind !== 'out-of-reach') {
-        const kind = listed.kind === 'message' ? 'message' : 'equivalent';
-        if (kind === 'message') t.messageOnly++;
-        else t.equivalent++;
-        equivalent.push({ ...entry, kind, reason: listed.reason });
-      } else {
-        // Undetected and counted so; an out-of-reach one is listed with why no fast test reaches it.
-        if (m.status === 'Survived') t.survived++;
-        else t.noCoverage++;
-        if (listed) t.outOfReach++;
-        survivors.push(listed ? { ...entry, kind: 'out-of-reach', reason: listed.reason } : entry);
-      }
+      else if (UNDETECTED.has(m.status)) undetected.push({ entry: describe(file, lines, m), status: m.status });
     }
+  }
+  const { listedAt, used, moved } = matchListed(undetected.map((u) => u.entry), equivalents);
+  undetected.forEach(({ entry, status }, i) => {
+    const t = files[entry.file];
+    const listed = listedAt[i];
+    if (listed && listed.kind !== 'out-of-reach') {
+      const kind = listed.kind === 'message' ? 'message' : 'equivalent';
+      if (kind === 'message') t.messageOnly++;
+      else t.equivalent++;
+      equivalent.push({ ...entry, kind, reason: listed.reason });
+    } else {
+      // Undetected and counted so; an out-of-reach one is listed with why no fast test reaches it.
+      if (status === 'Survived') t.survived++;
+      else t.noCoverage++;
+      if (listed) t.outOfReach++;
+      survivors.push(listed ? { ...entry, kind: 'out-of-reach', reason: listed.reason } : entry);
+    }
+  });
+  for (const [file, t] of Object.entries(files)) {
     const counted = t.mutants - t.ignored - t.invalid - t.equivalent - t.messageOnly;
     files[file] = { ...t, score: pct(t.killed + t.timeout, counted) };
     for (const k of Object.keys(totals)) totals[k] += t[k];
@@ -155,9 +155,54 @@ export function summarize(report, equivalents) {
     files,
     survivors,
     equivalent,
-    // Listed as equivalent for a mutated file but not seen as a survivor: killed now, or the line moved.
+    // Listed as equivalent for a mutated file but not seen as a survivor: killed now, or rewritten.
     staleEquivalents: stale,
+    // Matched by their code at another line than the list says: the list's line is out of date.
+    movedEquivalents: moved,
   };
+}
+
+/** Rewrites the line of each listed mutant found elsewhere, keeping the list's order and text. */
+function updateLines(moved) {
+  const list = JSON.parse(readFileSync(EQUIVALENT, 'utf8'));
+  for (const m of moved) {
+    const e = list.mutants.find((x) => x.file === m.file && x.line === m.listedLine && x.mutator === m.mutator && x.replacement === m.replacement);
+    if (e) e.line = m.line;
+  }
+  writeFileSync(EQUIVALENT, `${JSON.stringify(list, null, 2)}\n`);
+  console.log(`moved ${moved.length} listed mutant(s) to their new lines in ${EQUIVALENT}`);
+}
+
+/**
+ * The listed entry of each undetected mutant: first at the same line, then (for code that moved
+ * with an edit above it) the nearest unused entry of the same file, mutator, original code and
+ * replacement. The code is what identifies a mutant; the line only orders look-alikes.
+ */
+export function matchListed(entries, equivalents) {
+  const listedAt = entries.map(() => undefined);
+  const used = new Set();
+  const same = (e, x) => e.file === x.file && e.mutator === x.mutator && e.replacement === x.replacement && e.original === x.original;
+  entries.forEach((x, i) => {
+    const eq = equivalents.findIndex((e, j) => !used.has(j) && e.line === x.line && same(e, x));
+    if (eq >= 0) {
+      used.add(eq);
+      listedAt[i] = equivalents[eq];
+    }
+  });
+  const moved = [];
+  entries.forEach((x, i) => {
+    if (listedAt[i]) return;
+    let best = -1;
+    equivalents.forEach((e, j) => {
+      if (used.has(j) || !same(e, x)) return;
+      if (best < 0 || Math.abs(e.line - x.line) < Math.abs(equivalents[best].line - x.line)) best = j;
+    });
+    if (best < 0) return;
+    used.add(best);
+    listedAt[i] = equivalents[best];
+    moved.push({ file: x.file, listedLine: equivalents[best].line, line: x.line, mutator: x.mutator, replacement: x.replacement });
+  });
+  return { listedAt, used, moved };
 }
 
 function describe(file, lines, m) {
@@ -203,6 +248,10 @@ function print(r, out) {
     for (const s of open) console.log(`  ${s.at}  ${s.mutator}${s.status === 'NoCoverage' ? ' (no test reaches it)' : ''}: ${s.original} → ${s.replacement}`);
   }
   if (reach.length > 0) console.log(`\n${reach.length} more, listed in fixtures/mutation-equivalent.json as out of reach of a fast test (counted as undetected)`);
+  if (r.movedEquivalents.length > 0) {
+    console.log(`\n${r.movedEquivalents.length} listed mutant(s) found at another line: update their line in fixtures/mutation-equivalent.json`);
+    for (const e of r.movedEquivalents) console.log(`  ${e.file}:${e.listedLine} → ${e.line} ${e.mutator} → ${e.replacement}`);
+  }
   if (r.staleEquivalents.length > 0) {
     console.log(`\n${r.staleEquivalents.length} listed equivalent(s) not seen as survivors (killed now, or the line moved): review fixtures/mutation-equivalent.json`);
     for (const e of r.staleEquivalents) console.log(`  ${e.file}:${e.line} ${e.mutator} → ${e.replacement}`);

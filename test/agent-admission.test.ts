@@ -303,6 +303,8 @@ test('while the agent drains, a request whose headers end after close() is 503, 
     assert.match(h, /"status":"draining"/, h);
     assert.match(i, /^HTTP\/1\.1 503 /, i);
     assert.match(i, /"code":"UNAVAILABLE"/, i);
+    // The refusal also ends the connection, so a keep-alive client does not send the next request there.
+    assert.match(i, /\r\nconnection: close\r\n/i, i);
     assert.match(m, /^HTTP\/1\.1 200 /, m);
     release();
     await closing;

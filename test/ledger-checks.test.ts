@@ -5,7 +5,7 @@
 // rules about receipts and receipted challenges.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,6 +142,14 @@ test('a stored receipt edited behind the code is named by its row and field: rec
   assert.equal(errorOf().field, 'receipt.body.score');
   edit(JSON.stringify({ ...acceptedReceipt(ch), extra: 1 }));
   assert.equal(errorOf().field, 'receipt.extra');
+  // The whole receipt is wrong (not an object): named as the receipt, not as 'receipt.$'.
+  edit('5');
+  assert.equal(errorOf().field, 'receipt');
+  // A member whose own name begins with "receipt" is still prefixed: one rule for every field.
+  edit('{"receipt":1,"receipt":2}');
+  assert.equal(errorOf().field, 'receipt.receipt');
+  edit(JSON.stringify({ ...acceptedReceipt(ch), receiptNote: 1 }));
+  assert.equal(errorOf().field, 'receipt.receiptNote');
   db.close();
   ledger.close();
 });
@@ -163,6 +171,32 @@ test('check(): a receipt whose challenge is not receipted, and a receipted chall
   assert.match(problems[0] ?? '', new RegExp(a.body.id));
   assert.match(problems[1] ?? '', /^1 receipted challenges? without a receipt/);
   ledger.close();
+});
+
+test('check(): what the SQLite integrity check finds is reported, and only that ("ok" is not a problem)', () => {
+  const path = fresh();
+  const ledger = Ledger.open(path);
+  const a = challenge();
+  receipted(ledger, a, acceptedReceipt(a), { url: 'u' });
+  assert.deepEqual(ledger.check(), []);
+  ledger.close();
+  // One byte of the status index changed on disk: its entry no longer matches its row.
+  const db = new Database(path);
+  const rootPage = (db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'challenges_status'`).get() as { rootpage: number }).rootpage;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.close();
+  const bytes = readFileSync(path);
+  const page = bytes.subarray((rootPage - 1) * pageSize, rootPage * pageSize);
+  const at = page.indexOf(Buffer.from('receipted'));
+  assert.ok(at >= 0, 'the index page holds the status');
+  page[at] = 's'.charCodeAt(0);
+  writeFileSync(path, bytes);
+  const reopened = Ledger.open(path);
+  const problems = reopened.check();
+  assert.ok(problems.length >= 1, 'the damaged index is reported');
+  assert.ok(problems.every((p) => p !== 'ok'), problems.join('; '));
+  assert.ok(problems.some((p) => /missing from index challenges_status|challenges_status/.test(p)), problems.join('; '));
+  reopened.close();
 });
 
 test('a closed ledger refuses further work', () => {

@@ -144,10 +144,11 @@ export class Ledger {
   /** A stored receipt that no longer decodes (a row edited behind the code) is named by its row. */
   private decodeReceipt(r: RawReceipt): SignedVerdict {
     try {
-      return parseMessage('verdict', parseIJson(r.receipt, { field: 'receipt' }));
+      return parseMessage('verdict', parseIJson(r.receipt));
     } catch (err) {
       if (!(err instanceof GpuproofError)) throw err;
-      const field = err.field === undefined || err.field === '$' ? 'receipt' : err.field.startsWith('receipt') ? err.field : `receipt.${err.field}`;
+      // Both parsers name fields from the receipt's own root ('$' for the whole of it).
+      const field = err.field === undefined || err.field === '$' ? 'receipt' : `receipt.${err.field}`;
       throw new GpuproofError(err.code, `${this.path}: receipt #${r.seq} (challenge ${r.challenge_id}): ${err.message}`, { field, cause: err });
     }
   }
