@@ -1,5 +1,5 @@
 // Row checks: honest rows pass, any wrong row fails, and the exact check agrees with Freivalds.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
@@ -11,7 +11,7 @@ import {
   FREIVALDS_VECTORS,
   prepareFreivalds,
 } from '../src/proofs/freivalds.js';
-import { chainRef, chainInputs, nextLayerInput, rowTimesMatrix } from '../src/proofs/reference.js';
+import { chainRef, chainInputs, MAX_MATMUL_N, maxCEntry, nextLayerInput, rowTimesMatrix } from '../src/proofs/reference.js';
 import { generateRow, matrixReader, streamKey, STREAM_MATMUL_B } from '../src/proofs/generator.js';
 import { sha256, utf8 } from '../src/util/bytes.js';
 import { notInMutationRun } from './helpers/mutation.js';
@@ -20,9 +20,16 @@ const seed = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 ^ i);
 const n = 48;
 const K = 3;
 const { A0, B } = chainInputs(seed, n);
-const Cs = chainRef(seed, n, K);
 const rowOf = (M: Int32Array, i: number): Int32Array => M.slice(i * n, (i + 1) * n);
-const As = Cs.map((C, k) => (k === 0 ? A0 : nextLayerInput(seed, n, K, k - 1, Cs[k - 1] as Int32Array)));
+// The chain builds Merkle trees (each layer's mask is keyed by its root), so it is built in a hook:
+// a mutant of merkle.ts that throws there fails the tests instead of the file's import, which the
+// mutation run could only count as a runtime error, not as detected.
+let Cs: Int32Array[] = [];
+let As: Int32Array[] = [];
+before(() => {
+  Cs = chainRef(seed, n, K);
+  As = Cs.map((C, k) => (k === 0 ? A0 : nextLayerInput(seed, n, K, k - 1, Cs[k - 1] as Int32Array)));
+});
 const aRowOf = (k: number, i: number): Int32Array => rowOf(As[k] as Int32Array, i);
 
 test('soundness constants: 4 vectors of 11 bits give at least 40 bits', () => {
@@ -185,22 +192,28 @@ test('an entry source outside [-8, 8] is refused, naming the entry', () => {
 // executor never knows r, but the checks must not depend on that.
 const ones = (len: number): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (i % 2 === 0 ? 1 : 0));
 
-test('with r known, a cRow outside ±64n that satisfies the equation is refused by the domain check', () => {
+test('with r known, a cRow that satisfies the equation passes with an entry of exactly ±64n, and is refused with ±(64n + 1) or far outside', () => {
   const ctx = prepareFreivalds(B, n, ones);
   assert.ok(ctx.r.every((r) => r.every((x) => x === 1)));
   const a = aRowOf(0, 5);
   const c = rowOf(Cs[0] as Int32Array, 5);
   assert.equal(checkRow(ctx, a, c), true);
+  const cMax = maxCEntry(n);
+  /** c with c[0] = v and the same sum (all r sees), the difference spread over the other entries. */
+  const withFirst = (v: number): Int32Array => {
+    const out = c.slice();
+    const d = v - (c[0] as number);
+    out[0] = v;
+    for (let k = 1; k < n; k++) out[k] = (out[k] as number) - Math.trunc(d / (n - 1)) - (k === 1 ? d % (n - 1) : 0);
+    assert.ok(out.subarray(1).every((x) => Math.abs(x) < cMax / 2), 'only c[0] is near the bound');
+    return out;
+  };
+  for (const v of [cMax, -cMax]) assert.equal(checkRow(ctx, a, withFirst(v)), true, `c[0] = ${v}`);
+  for (const v of [cMax + 1, -cMax - 1]) assert.equal(checkRow(ctx, a, withFirst(v)), false, `c[0] = ${v}`);
   const forged = c.slice();
   forged[0] = (forged[0] as number) + 2 ** 20;
   forged[1] = (forged[1] as number) - 2 ** 20;
   assert.equal(checkRow(ctx, a, forged), false, 'c[0] = honest + 2^20, c[1] = honest − 2^20');
-  forged[0] = 64 * n + 1;
-  forged[1] = (c[0] as number) + (c[1] as number) - (64 * n + 1);
-  assert.equal(checkRow(ctx, a, forged), false, 'c[0] one above 64n');
-  forged[0] = -64 * n - 1;
-  forged[1] = (c[0] as number) + (c[1] as number) + 64 * n + 1;
-  assert.equal(checkRow(ctx, a, forged), false, 'c[0] one below −64n');
 });
 
 test('an aRow outside ±8 whose product is computed exactly is refused by both checks', () => {
@@ -228,6 +241,19 @@ test('rows and B of the wrong shape are refused even when the first n entries ar
   assert.equal(checkRowExact(a, B, longer(c)), false);
   assert.equal(checkRowExact(a, Int32Array.from([...B, ...new Array<number>(n).fill(0)]), c), false);
   assert.equal(checkRowExact(a, Array.from(B) as unknown as Int32Array, c), false);
-  assert.equal(checkRowExact(new Int32Array(0), new Int32Array(0), new Int32Array(0)), false);
   assert.throws(() => prepareFreivalds(Int32Array.from([...B, 0]), n, randomBytes), RangeError);
+});
+
+
+/** An Int32Array that claims `len` entries: a B of n² entries for n near 2^18, which no machine holds. */
+const claiming = (len: number): Int32Array => new Proxy(new Int32Array(0), { get: (t, p) => (p === 'length' ? len : Reflect.get(t, p)) });
+
+test('checkRowExact takes n from 1 to MAX_MATMUL_N and refuses 0 and MAX_MATMUL_N + 1', () => {
+  assert.equal(checkRowExact(Int32Array.of(3), Int32Array.of(-5), Int32Array.of(-15)), true);
+  assert.equal(checkRowExact(Int32Array.of(3), Int32Array.of(-5), Int32Array.of(-14)), false);
+  assert.equal(checkRowExact(new Int32Array(0), new Int32Array(0), new Int32Array(0)), false);
+  // A zero aRow never reads B, so the claimed length is all that the size check sees.
+  for (const [m, ok] of [[MAX_MATMUL_N, true], [MAX_MATMUL_N + 1, false]] as const) {
+    assert.equal(checkRowExact(new Int32Array(m), claiming(m * m), new Int32Array(m)), ok, `n = ${m}`);
+  }
 });

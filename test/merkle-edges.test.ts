@@ -88,3 +88,27 @@ test('the empty tree\'s root is SHA-256 of nothing, and changing the copy return
   assert.deepEqual(empty.root(), sha256());
   assert.deepEqual(EMPTY_ROOT, sha256());
 });
+
+test('fromPackedLeafData: leaves of any whole length; a length that is not a positive integer or does not divide the data is refused', () => {
+  const data = Uint8Array.from({ length: 15 }, (_, i) => i * 7);
+  for (const len of [1, 3, 5, 15]) {
+    const slices = Array.from({ length: 15 / len }, (_, i) => data.subarray(i * len, (i + 1) * len));
+    assert.deepEqual(MerkleTree.fromPackedLeafData(data, len).root(), MerkleTree.fromLeafData(slices).root(), `leafLen ${len}`);
+  }
+  assert.deepEqual(MerkleTree.fromPackedLeafData(new Uint8Array(64)).root(), MerkleTree.fromLeafData([new Uint8Array(32), new Uint8Array(32)]).root());
+  // 1.5 divides 15 and -1 divides 0: only the check on the length itself refuses them.
+  for (const [bytes, len] of [[15, 1.5], [0, -1], [0, 0], [15, Number.NaN], [15, 2], [33, 32], [31, 32]]) {
+    assert.throws(() => MerkleTree.fromPackedLeafData(new Uint8Array(bytes as number), len), /^RangeError: packed leaf data is not a whole number of leaves$/, `${bytes} bytes, leafLen ${len}`);
+  }
+});
+
+test('root() of a tree of several leaves is a copy: changing it changes nothing', () => {
+  const data = leaves(5);
+  for (const t of [MerkleTree.fromLeafData(data), MerkleTree.fromLevelBytes(packed(levelsOf(data)), 5)]) {
+    const r = t.root();
+    const again = r.slice();
+    r.fill(0);
+    assert.deepEqual(t.root(), again);
+    assert.ok(verifyAuditPath(data[2] as Uint8Array, 2, 5, t.auditPath(2), again));
+  }
+});

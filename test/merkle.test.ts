@@ -111,6 +111,42 @@ test('malformed arguments give false, never a throw', () => {
   assert.equal(verifyAuditPath(undefined as unknown as Uint8Array, 1, 3, path, root), false);
 });
 
+test('malformed arguments of the right bytes but the wrong type give false', () => {
+  const data = fx.own.leaves.map(fromHex).slice(0, 5);
+  const tree = MerkleTree.fromLeafData(data);
+  const root = tree.root();
+  const path = tree.auditPath(2);
+  const leaf = data[2] as Uint8Array;
+  // The same bytes in another typed array: node:crypto would hash them alike.
+  const clamped = (b: Uint8Array): Uint8Array => new Uint8ClampedArray(b) as unknown as Uint8Array;
+  assert.equal(verifyAuditPath(leaf, 2, 5, path, root), true);
+  assert.equal(verifyAuditPath(Buffer.from(leaf), 2, 5, path.map((p) => Buffer.from(p)), Buffer.from(root)), true, 'Buffers are Uint8Arrays');
+  assert.equal(verifyAuditPath(clamped(leaf), 2, 5, path, root), false, 'leaf');
+  assert.equal(verifyAuditPath(leaf, 2, 5, path, Array.from(root) as unknown as Uint8Array), false, 'root as an array of numbers');
+  assert.equal(verifyAuditPath(leaf, 2, 5, new Set(path) as unknown as Uint8Array[], root), false, 'path as a Set');
+  for (let e = 0; e < path.length; e++) {
+    assert.equal(verifyAuditPath(leaf, 2, 5, path.map((p, k) => (k === e ? clamped(p) : p)), root), false, `path[${e}]`);
+  }
+  // A path that throws when read is false too, not a throw.
+  const unreadable = [...path];
+  Object.defineProperty(unreadable, 1, { get: () => { throw new Error('unreadable'); } });
+  assert.equal(verifyAuditPath(leaf, 2, 5, unreadable, root), false);
+});
+
+test('a path longer than the tree is high is refused, even against a root hashed over the extra node', () => {
+  const data = fx.own.leaves.map(fromHex);
+  const extra = sha256(utf8('one node too many'));
+  for (const size of [1, 2, 5, 8]) {
+    const tree = MerkleTree.fromLeafData(data.slice(0, size));
+    for (let i = 0; i < size; i++) {
+      const path = [...tree.auditPath(i), extra];
+      for (const root of [nodeHash(extra, tree.root()), nodeHash(tree.root(), extra)]) {
+        assert.equal(verifyAuditPath(data[i] as Uint8Array, i, size, path, root), false, `leaf ${i} of ${size}`);
+      }
+    }
+  }
+});
+
 test('the path alone does not bind the size: callers must take the size from the challenge', () => {
   const leaves = fx.leaves.map(fromHex);
   const tree = MerkleTree.fromLeafData(leaves.slice(0, 5));
