@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCli, describeResult, runCli } from './helpers/cli.js';
+import { buildCli, cliError, describeResult, runCli } from './helpers/cli.js';
 
 before(async () => {
   await buildCli();
@@ -68,6 +68,21 @@ test('selftest --report writes a self-contained HTML page with the chart', async
   assert.doesNotMatch(html, /<script|(?:src|href)=["']?https?:/, 'no scripts, no external resources');
   const again = await runCli(['selftest', '--report', report, ...TINY], { home, cwd: dir });
   assert.equal(again.code, 2, 'an existing report is not overwritten without --force');
+});
+
+test('calibrate takes the integer proof\'s sizes: 0 lanes leaves no integer floor; a bad value is refused before any run', async () => {
+  const { dir, home } = fresh();
+  const r = await runCli(['calibrate', '--runs', '1', '--json', ...TINY, '--alu-lanes', '0'], { home, cwd: dir });
+  assert.equal(r.code, 0, describeResult(r));
+  const entry = r.json?.entry as { floors: Record<string, { value: number } | null>; median: Record<string, number> };
+  assert.equal(entry.floors.int_gops, null, JSON.stringify(entry.floors));
+  assert.equal(entry.median['alu.int_gops'], undefined);
+  assert.ok((entry.floors.bandwidth_gbs?.value ?? 0) > 0, 'the other proofs still ran');
+  for (const [opt, bad] of [['--alu-lanes', '-1'], ['--alu-rounds', '0'], ['--alu-rounds', '1.5']] as const) {
+    const b = await runCli(['calibrate', '--runs', '1', '--json', ...TINY, opt, bad], { home, cwd: dir });
+    assert.equal(b.code, 2, describeResult(b));
+    assert.deepEqual([cliError(b).code, cliError(b).field], ['INPUT', opt.slice(2)], describeResult(b));
+  }
 });
 
 test('calibrate --runs 2 prints a class-table entry with measured floors and provenance', async () => {
