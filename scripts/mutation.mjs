@@ -72,9 +72,10 @@ async function main() {
     }
     Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
   }
-  const equivalents = JSON.parse(readFileSync(EQUIVALENT, 'utf8')).mutants;
+  const list = JSON.parse(readFileSync(EQUIVALENT, 'utf8'));
+  const equivalents = list.mutants;
   const summary = summarize(report, equivalents);
-  if (args.includes('--update-lines') && summary.movedEquivalents.length > 0) updateLines(summary.movedEquivalents);
+  if (args.includes('--update-lines') && summary.movedEquivalents.length > 0) updateLines(list, summary.movedEquivalents);
   const partial = narrowed || groups.length !== Object.keys(GROUPS).length;
   const result = {
     kind: 'mutation',
@@ -163,12 +164,8 @@ export function summarize(report, equivalents) {
 }
 
 /** Rewrites the line of each listed mutant found elsewhere, keeping the list's order and text. */
-function updateLines(moved) {
-  const list = JSON.parse(readFileSync(EQUIVALENT, 'utf8'));
-  for (const m of moved) {
-    const e = list.mutants.find((x) => x.file === m.file && x.line === m.listedLine && x.mutator === m.mutator && x.replacement === m.replacement);
-    if (e) e.line = m.line;
-  }
+function updateLines(list, moved) {
+  for (const m of moved) list.mutants[m.index].line = m.line;
   writeFileSync(EQUIVALENT, `${JSON.stringify(list, null, 2)}\n`);
   console.log(`moved ${moved.length} listed mutant(s) to their new lines in ${EQUIVALENT}`);
 }
@@ -200,7 +197,7 @@ export function matchListed(entries, equivalents) {
     if (best < 0) return;
     used.add(best);
     listedAt[i] = equivalents[best];
-    moved.push({ file: x.file, listedLine: equivalents[best].line, line: x.line, mutator: x.mutator, replacement: x.replacement });
+    moved.push({ index: best, file: x.file, listedLine: equivalents[best].line, line: x.line, mutator: x.mutator, replacement: x.replacement });
   });
   return { listedAt, used, moved };
 }

@@ -6,8 +6,8 @@ import { loadClassTable, type GpuClass } from '../roles/classes.js';
 import { calibrationEntry } from '../roles/calibrate.js';
 import { KIT_VERSION } from '../roles/autotune.js';
 import { selftest } from '../roles/selftest.js';
-import { MAX_ALU_LANES_PROOF, MAX_ALU_ROUNDS } from '../proofs/alu-size.js';
-import { gpuproofHome, intOption, optionalInt } from './inputs.js';
+import { gpuproofHome, intOption } from './inputs.js';
+import { selftestSizes, sizeOptions } from './selftest-sizes.js';
 import { makeOut, table, type SetCode } from './output.js';
 
 type Args = Record<string, unknown> & { json: boolean };
@@ -30,28 +30,14 @@ export function classCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       out.result({ table: t }, `${table([['class', 'rank', 'name', 'f32 GFLOPS', 'tensor GFLOPS', 'GB/s', 'GiB', 'int GOPS'], ...rows])}\n\nfloors are estimated (datasheet × efficiency) unless marked (m) for measured; see docs/scoring.md`);
       setCode(0);
     })
-    .command('calibrate', 'run the proofs N times and print measured floors as a class-table entry', (c) => c
+    .command('calibrate', 'run the proofs N times and print measured floors as a class-table entry', (c) => sizeOptions(c)
       .example('$0 calibrate --runs 5', 'five selftests summarised as an entry for fixtures/gpu-classes.json')
-      .option('runs', { type: 'number', default: 5, describe: 'selftest runs' })
-      .option('n', { type: 'number', describe: 'matrix size (default from the adapter, as selftest)' })
-      .option('iterations', { type: 'number', describe: 'chained multiplications K (default from the adapter)' })
-      .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
-      .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
-      .option('alu-lanes', { type: 'number', describe: `integer-proof lanes W, 0 to skip it (no integer floor then; default as selftest; at most ${MAX_ALU_LANES_PROOF})` })
-      .option('alu-rounds', { type: 'number', describe: `integer-proof rounds a lane L (default as selftest; at most ${MAX_ALU_ROUNDS})` }), async (raw) => {
+      .example('$0 calibrate --runs 5 --alu-lanes 0', 'the same without the integer proof, so with no integer floor (sizes as selftest\'s)')
+      .option('runs', { type: 'number', default: 5, describe: 'selftest runs' }), async (raw) => {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'calibrate');
       const runs = intOption(a.runs, 'runs', 1, 1000);
-      const opt = (k: string): number | undefined => (a[k] === undefined ? undefined : intOption(a[k], k, 0, 2 ** 20));
-      // Every size is checked before any GPU work: a bad value is exit 2 naming it.
-      const sizes = {
-        n: opt('n'),
-        iterations: opt('iterations'),
-        memoryMib: opt('memory-mib'),
-        passes: opt('passes'),
-        aluLanes: optionalInt(a, 'alu-lanes', 0, MAX_ALU_LANES_PROOF),
-        aluRounds: optionalInt(a, 'alu-rounds', 1, MAX_ALU_ROUNDS),
-      };
+      const sizes = selftestSizes(a);
       const figures = await withGpu({}, async (ctx) => {
         const all = [];
         for (let i = 0; i < runs; i++) {

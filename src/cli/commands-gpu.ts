@@ -2,15 +2,13 @@
 import type { Argv } from 'yargs';
 import { withGpu } from '../gpu/context.js';
 import { isSoftwareAdapter } from '../gpu/adapter-info.js';
-import { MAX_ITERATIONS, MAX_EXACT_N, checkMatmulSize } from '../proofs/matmul-size.js';
-import { MAX_MIB, MIN_PASSES, MAX_PASSES, checkMemoryRequest } from '../proofs/memory-size.js';
-import { MAX_ALU_LANES_PROOF, MAX_ALU_ROUNDS } from '../proofs/alu-size.js';
 import { MAX_OPEN_ROWS } from '../protocol/schemas.js';
 import { DEFAULT_OPEN_ROWS } from '../roles/validator.js';
 import { selftest } from '../roles/selftest.js';
 import { candidateVariants } from '../proofs/matmul-variants.js';
 import { variantNeedsOf } from '../proofs/matmul-tune.js';
 import { selftestJson } from './selftest-output.js';
+import { selftestSizes, sizeOptions } from './selftest-sizes.js';
 import { selftestHuman } from './selftest-human.js';
 import { reportHtml } from './report-html.js';
 import { viewOfSelftest } from './verdict-view.js';
@@ -43,17 +41,11 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       ]));
       setCode(0);
     })
-    .command('selftest', 'run validator, executor and verifier in one process on this adapter', (c) => c
+    .command('selftest', 'run validator, executor and verifier in one process on this adapter', (c) => sizeOptions(c)
       .example('$0 selftest', 'the whole protocol at sizes chosen for this adapter')
       .example('$0 selftest --claim h100-sxm --report report.html', 'exit 1 unless the figures reach the class\'s floors')
       .example('$0 selftest --n 256 --memory-mib 4 --alu-lanes 65536 --alu-rounds 4096 --json', 'a quick run at set sizes (0 MiB or 0 lanes skips that proof), machine-readable')
-      .option('n', { type: 'number', describe: 'matrix size (default from the adapter)' })
-      .option('iterations', { type: 'number', describe: 'chained multiplications K' })
       .option('rows', { type: 'number', describe: `matmul rows opened (m, default ${DEFAULT_OPEN_ROWS})` })
-      .option('memory-mib', { type: 'number', describe: 'capacity to prove in MiB, 0 to skip (default from the adapter)' })
-      .option('passes', { type: 'number', describe: 'memory passes P (default 4 on software, 12 on GPUs)' })
-      .option('alu-lanes', { type: 'number', describe: `integer-proof lanes W, 0 to skip it (default 4096 on software, 2^22 on GPUs; at most ${MAX_ALU_LANES_PROOF})` })
-      .option('alu-rounds', { type: 'number', describe: `integer-proof rounds a lane L (default 4096 on software, 2^16 on GPUs; at most ${MAX_ALU_ROUNDS})` })
       .option('claim', { type: 'string', describe: 'class to claim (an id from `gpuproof classes`): exit 1 unless its floors are reached' })
       .option('report', { type: 'string', describe: 'write an HTML report to this file: failures first, figures as % of floor, sizes, timings; marked unsigned (attest --report embeds a signed receipt)' })
       .option('kernel', { type: 'string', describe: 'force a matmul variant (default: the autotuner\'s pick, cached per adapter)' })
@@ -61,20 +53,13 @@ export function gpuCommands<T>(y: Argv<T>, setCode: SetCode): Argv<T> {
       const a = raw as unknown as Args;
       const out = makeOut(a.json, 'selftest');
       const claim = optionalClaim(a.claim);
-      const n = optionalInt(a, 'n', 16, MAX_EXACT_N);
-      const iterations = optionalInt(a, 'iterations', 1, MAX_ITERATIONS);
-      const rows = optionalInt(a, 'rows', 1, MAX_OPEN_ROWS);
-      const memoryMib = optionalInt(a, 'memory-mib', 0, MAX_MIB);
-      const passes = optionalInt(a, 'passes', MIN_PASSES, MAX_PASSES);
-      const aluLanes = optionalInt(a, 'alu-lanes', 0, MAX_ALU_LANES_PROOF);
-      const aluRounds = optionalInt(a, 'alu-rounds', 1, MAX_ALU_ROUNDS);
       // Everything that can be checked without the GPU is, before it is opened.
-      if (n !== undefined || iterations !== undefined) checkMatmulSize({ n: n ?? 512, iterations: iterations ?? 1 });
-      if (memoryMib) checkMemoryRequest(memoryMib, passes ?? 12);
+      const sizes = selftestSizes(a);
+      const rows = optionalInt(a, 'rows', 1, MAX_OPEN_ROWS);
       if (typeof a.report === 'string') checkOutPath(a.report, 'report', a.force === true);
       const kernel = kernelOption(a.kernel);
       const tuneCache = join(gpuproofHome(), 'autotune.json');
-      const r = await withGpu({}, (ctx) => selftest(ctx, { n, iterations, rows, memoryMib, passes, aluLanes, aluRounds, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress })).finally(out.progressEnd);
+      const r = await withGpu({}, (ctx) => selftest(ctx, { ...sizes, rows, claim, kernel, tuneCache, warmup: a.warmup !== false, onProgress: out.progress })).finally(out.progressEnd);
       if (typeof a.report === 'string') writeFileAtomic(a.report, reportHtml(viewOfSelftest(r)));
       out.result(selftestJson(r), selftestHuman(r, a.verbose === true), r.accepted);
       setCode(r.accepted ? 0 : 1);
